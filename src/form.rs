@@ -1,0 +1,313 @@
+//! The signed form: the fields a browser posts as-is, before its own fields and the file.
+
+use std::fmt;
+
+use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
+use time::OffsetDateTime;
+
+use crate::condition::{
+    ACCESS_KEY_ID_V1, CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
+};
+use crate::error::{Error, Result};
+use crate::signing_key::ALGORITHM_V4;
+
+/// Which signature a form carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureVersion {
+    /// OSS4-HMAC-SHA256.
+    V4,
+    /// Legacy HMAC-SHA1.
+    V1,
+}
+
+/// The signature-specific fields the signer writes.
+pub(crate) enum SignatureFields {
+    V4 { credential: String, date: String, signature: String },
+    V1 { access_key_id: String, signature: String },
+}
+
+/// A signed form for one upload target.
+///
+/// Field order (what [`FormFields::iter`] yields and the serde map keeps):
+/// 1. `key`, when the policy fixes it;
+/// 2. the other fields the policy fixes, in policy order (`success_action_status`,
+///    `Content-Type`, `x-oss-meta-*`, `callback`, ...), then callback `x:` variables;
+/// 3. `policy`;
+/// 4. V4: `x-oss-signature-version`, `x-oss-credential`, `x-oss-date`, `x-oss-signature`;
+///    V1: `OSSAccessKeyId`, `Signature`;
+/// 5. `x-oss-security-token`, with STS credentials.
+///
+/// The browser then appends the fields in [`FormFields::required`] (e.g. `key` under a
+/// `starts-with`) and, last, `file`, which is never included here.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FormFields {
+    url: String,
+    fields: Vec<(String, String)>,
+    required: Vec<String>,
+    key_prefix: Option<String>,
+    version: SignatureVersion,
+    expiration: OffsetDateTime,
+}
+
+impl FormFields {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn assemble(
+        url: String,
+        prefilled: Vec<(String, String)>,
+        required: Vec<String>,
+        key_prefix: Option<String>,
+        policy_b64: String,
+        signature: SignatureFields,
+        token: Option<&str>,
+        expiration: OffsetDateTime,
+    ) -> Self {
+        let mut fields = Vec::with_capacity(prefilled.len() + 6);
+        let (key, rest): (Vec<_>, Vec<_>) = prefilled.into_iter().partition(|(n, _)| n == KEY);
+        fields.extend(key);
+        fields.extend(rest);
+        fields.push((POLICY.to_owned(), policy_b64));
+        let version = match signature {
+            SignatureFields::V4 { credential, date, signature } => {
+                fields.push((SIGNATURE_VERSION.to_owned(), ALGORITHM_V4.to_owned()));
+                fields.push((CREDENTIAL.to_owned(), credential));
+                fields.push((DATE.to_owned(), date));
+                fields.push((SIGNATURE_V4.to_owned(), signature));
+                SignatureVersion::V4
+            }
+            SignatureFields::V1 { access_key_id, signature } => {
+                fields.push((ACCESS_KEY_ID_V1.to_owned(), access_key_id));
+                fields.push((SIGNATURE_V1.to_owned(), signature));
+                SignatureVersion::V1
+            }
+        };
+        if let Some(token) = token {
+            fields.push((SECURITY_TOKEN.to_owned(), token.to_owned()));
+        }
+        Self { url, fields, required, key_prefix, version, expiration }
+    }
+
+    /// The URL the form is posted to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The fields, in form order, as `(name, value)`.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The value of a field, by exact name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Fields the policy constrains without fixing (`starts-with`, `in`, `not-in`): the
+    /// browser must add them. `key` is listed whenever the policy does not fix it.
+    pub fn required(&self) -> &[String] {
+        &self.required
+    }
+
+    /// The prefix a `starts-with $key` condition requires (the seed's `dir`).
+    pub fn key_prefix(&self) -> Option<&str> {
+        self.key_prefix.as_deref()
+    }
+
+    /// The signature the form carries.
+    pub fn signature_version(&self) -> SignatureVersion {
+        self.version
+    }
+
+    /// The policy's expiration.
+    pub fn expiration(&self) -> OffsetDateTime {
+        self.expiration
+    }
+
+    /// The response shape of the seed's `/get_post_signature_for_oss_upload` endpoint, which its
+    /// browser page reads unchanged. `security_token` is `""` without STS (the page posts it as
+    /// is); `dir` is the key prefix or `""`.
+    ///
+    /// # Errors
+    /// [`Error::NotV4`] for a V1 form.
+    pub fn seed_response(&self) -> Result<SeedResponse> {
+        if self.version != SignatureVersion::V4 {
+            return Err(Error::NotV4);
+        }
+        let field = |name| self.get(name).unwrap_or_default().to_owned();
+        Ok(SeedResponse {
+            policy: field(POLICY),
+            x_oss_signature_version: field(SIGNATURE_VERSION),
+            x_oss_credential: field(CREDENTIAL),
+            x_oss_date: field(DATE),
+            signature: field(SIGNATURE_V4),
+            host: self.url.clone(),
+            dir: self.key_prefix.clone().unwrap_or_default(),
+            security_token: field(SECURITY_TOKEN),
+        })
+    }
+
+    pub(crate) fn with_required(mut self, required: Vec<String>, key_prefix: Option<String>) -> Self {
+        self.required = required;
+        self.key_prefix = key_prefix;
+        self
+    }
+}
+
+/// Serialises as `{"url": ..., "fields": {name: value, ...}}`, fields in form order, like boto3's
+/// `generate_presigned_post`.
+impl Serialize for FormFields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Fields<'a>(&'a [(String, String)]);
+        impl Serialize for Fields<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (n, v) in self.0 {
+                    map.serialize_entry(n, v)?;
+                }
+                map.end()
+            }
+        }
+        let mut s = serializer.serialize_struct("FormFields", 2)?;
+        s.serialize_field("url", &self.url)?;
+        s.serialize_field("fields", &Fields(&self.fields))?;
+        s.end()
+    }
+}
+
+/// Redacts `x-oss-security-token`: a form may be logged, a token must not be.
+impl fmt::Debug for FormFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields: Vec<(&str, &str)> =
+            self.iter().map(|(n, v)| if n == SECURITY_TOKEN { (n, "<redacted>") } else { (n, v) }).collect();
+        f.debug_struct("FormFields")
+            .field("url", &self.url)
+            .field("fields", &fields)
+            .field("required", &self.required)
+            .field("key_prefix", &self.key_prefix)
+            .field("version", &self.version)
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
+/// The JSON the seed's signature endpoint returns (field names and order as in its samples).
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct SeedResponse {
+    /// Base64 policy.
+    pub policy: String,
+    /// `OSS4-HMAC-SHA256`.
+    pub x_oss_signature_version: String,
+    /// The credential scope.
+    pub x_oss_credential: String,
+    /// `x-oss-date`.
+    pub x_oss_date: String,
+    /// Hex V4 signature.
+    pub signature: String,
+    /// The upload URL.
+    pub host: String,
+    /// The required key prefix.
+    pub dir: String,
+    /// The STS token, or `""`.
+    pub security_token: String,
+}
+
+impl fmt::Debug for SeedResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeedResponse")
+            .field("policy", &self.policy)
+            .field("x_oss_signature_version", &self.x_oss_signature_version)
+            .field("x_oss_credential", &self.x_oss_credential)
+            .field("x_oss_date", &self.x_oss_date)
+            .field("signature", &self.signature)
+            .field("host", &self.host)
+            .field("dir", &self.dir)
+            .field("security_token", &if self.security_token.is_empty() { "" } else { "<redacted>" })
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn v4_form(token: Option<&str>) -> FormFields {
+        FormFields::assemble(
+            "https://b.oss-cn-hangzhou.aliyuncs.com".into(),
+            vec![("success_action_status".into(), "200".into()), ("key".into(), "k".into())],
+            vec![],
+            Some("user-dir/".into()),
+            "UE9MSUNZ".into(),
+            SignatureFields::V4 {
+                credential: "AK/20240101/cn-hangzhou/oss/aliyun_v4_request".into(),
+                date: "20240101T000000Z".into(),
+                signature: "ab".into(),
+            },
+            token,
+            datetime!(2024-01-01 01:00:00 UTC),
+        )
+    }
+
+    #[test]
+    fn order_is_key_then_fixed_then_policy_then_signature() {
+        let form = v4_form(Some("TOK"));
+        let names: Vec<_> = form.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "key",
+                "success_action_status",
+                "policy",
+                "x-oss-signature-version",
+                "x-oss-credential",
+                "x-oss-date",
+                "x-oss-signature",
+                "x-oss-security-token"
+            ]
+        );
+    }
+
+    #[test]
+    fn serializes_like_boto3_and_like_the_seed_endpoint() {
+        let form = v4_form(Some("TOK"));
+        let json = serde_json::to_string(&form).unwrap();
+        assert!(json.starts_with(r#"{"url":"https://b.oss-cn-hangzhou.aliyuncs.com","fields":{"key":"k","success_action_status":"200","policy":"UE9MSUNZ""#), "{json}");
+        let seed = serde_json::to_value(form.seed_response().unwrap()).unwrap();
+        assert_eq!(
+            seed,
+            serde_json::json!({
+                "policy": "UE9MSUNZ", "x_oss_signature_version": "OSS4-HMAC-SHA256",
+                "x_oss_credential": "AK/20240101/cn-hangzhou/oss/aliyun_v4_request", "x_oss_date": "20240101T000000Z",
+                "signature": "ab", "host": "https://b.oss-cn-hangzhou.aliyuncs.com", "dir": "user-dir/", "security_token": "TOK"
+            })
+        );
+        assert_eq!(v4_form(None).seed_response().unwrap().security_token, "");
+    }
+
+    #[test]
+    fn debug_redacts_the_security_token() {
+        let form = v4_form(Some("SECRET-TOKEN"));
+        let dbg = format!("{form:?}");
+        assert!(!dbg.contains("SECRET-TOKEN"), "{dbg}");
+        assert!(dbg.contains(r#"("x-oss-security-token", "<redacted>")"#), "{dbg}");
+        let seed = format!("{:?}", form.seed_response().unwrap());
+        assert!(!seed.contains("SECRET-TOKEN") && seed.contains("<redacted>"), "{seed}");
+    }
+
+    #[test]
+    fn v1_forms_have_no_seed_shape() {
+        let form = FormFields::assemble(
+            "u".into(),
+            vec![],
+            vec![],
+            None,
+            "P".into(),
+            SignatureFields::V1 { access_key_id: "AK".into(), signature: "S".into() },
+            None,
+            datetime!(2024-01-01 01:00:00 UTC),
+        );
+        assert_eq!(form.seed_response(), Err(Error::NotV4));
+        assert_eq!(form.iter().map(|(n, _)| n).collect::<Vec<_>>(), ["policy", "OSSAccessKeyId", "Signature"]);
+    }
+}

@@ -1,0 +1,615 @@
+//! The typed POST policy: its builder, its JSON document, and signing it (V4 and V1).
+
+use base64::Engine as _;
+use time::{Duration, OffsetDateTime};
+
+use crate::callback::Callback;
+use crate::condition::{self, Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::form::{FormFields, SignatureFields};
+use crate::json;
+use crate::region::{Bucket, Endpoint, Region};
+use crate::signing_key::{self, ALGORITHM_V4, SCOPE_TERMINATOR_V4, SigningKey, SigningKeyCache};
+use crate::time_fmt;
+
+/// Longest validity OSS accepts for a V4 form, counted from `x-oss-date`.
+pub const MAX_V4_VALIDITY: Duration = Duration::days(7);
+
+/// When the policy expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expiration {
+    /// At a fixed time.
+    At(OffsetDateTime),
+    /// This long after the signing time.
+    In(Duration),
+}
+
+impl Expiration {
+    fn resolve(self, now: OffsetDateTime) -> OffsetDateTime {
+        match self {
+            Self::At(t) => time_fmt::normalize(t),
+            Self::In(d) => time_fmt::normalize(now.saturating_add(d)),
+        }
+    }
+}
+
+/// A checked POST policy for one bucket, ready to sign any number of times.
+///
+/// Build it with [`PostPolicy::builder`]; sign it with [`PostPolicy::sign_at`] (V4) or
+/// [`PostPolicy::sign_v1_at`]. Signing never changes the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostPolicy {
+    bucket: Bucket,
+    expiration: Expiration,
+    conditions: Vec<Condition>,
+    callback_vars: Vec<(String, String)>,
+    escape_dollar: bool,
+    endpoint: Endpoint,
+}
+
+/// Builds a [`PostPolicy`]; the checks run in [`PostPolicyBuilder::build`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct PostPolicyBuilder {
+    bucket: Bucket,
+    expiration: Option<Expiration>,
+    conditions: Vec<Condition>,
+    callback: Option<Callback>,
+    escape_dollar: bool,
+    endpoint: Endpoint,
+}
+
+impl PostPolicyBuilder {
+    /// Expires at a fixed time (normalised to UTC, sub-seconds dropped).
+    pub fn expires_at(mut self, at: OffsetDateTime) -> Self {
+        self.expiration = Some(Expiration::At(at));
+        self
+    }
+
+    /// Expires this long after the signing time.
+    pub fn expires_in(mut self, duration: Duration) -> Self {
+        self.expiration = Some(Expiration::In(duration));
+        self
+    }
+
+    /// Adds any condition.
+    pub fn condition(mut self, condition: Condition) -> Self {
+        self.conditions.push(condition);
+        self
+    }
+
+    /// `{"field": "value"}`: exact match in the map form; the form carries the value.
+    pub fn exact(self, field: Field, value: impl Into<String>) -> Self {
+        self.condition(Condition::Exact { field, value: value.into() })
+    }
+
+    /// `["eq", "$field", "value"]`; the form carries the value.
+    pub fn eq(self, field: Field, value: impl Into<String>) -> Self {
+        self.condition(Condition::Eq { field, value: value.into() })
+    }
+
+    /// `["starts-with", "$field", "prefix"]`; the browser supplies the field.
+    pub fn starts_with(self, field: Field, prefix: impl Into<String>) -> Self {
+        self.condition(Condition::StartsWith { field, prefix: prefix.into() })
+    }
+
+    /// `["in", "$field", [values]]`; the browser supplies the field.
+    pub fn is_in<I, S>(self, field: Field, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.condition(Condition::In { field, values: values.into_iter().map(Into::into).collect() })
+    }
+
+    /// `["not-in", "$field", [values]]`; the browser supplies the field.
+    pub fn not_in<I, S>(self, field: Field, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.condition(Condition::NotIn { field, values: values.into_iter().map(Into::into).collect() })
+    }
+
+    /// `["content-length-range", min, max]`: the file's size in bytes, inclusive.
+    pub fn content_length_range(self, min: u64, max: u64) -> Self {
+        self.condition(Condition::ContentLengthRange { min, max })
+    }
+
+    /// The object name is exactly `key` (`["eq", "$key", key]`); may hold `${filename}`.
+    pub fn key(self, key: impl Into<String>) -> Self {
+        self.eq(Field::Key, key)
+    }
+
+    /// The object name starts with `prefix` (the seed's `dir`).
+    pub fn key_starts_with(self, prefix: impl Into<String>) -> Self {
+        self.starts_with(Field::Key, prefix)
+    }
+
+    /// `["eq", "$success_action_status", status]`.
+    pub fn success_action_status(self, status: SuccessActionStatus) -> Self {
+        self.eq(Field::SuccessActionStatus, status.as_str())
+    }
+
+    /// `["eq", "$x-oss-object-acl", acl]`.
+    pub fn object_acl(self, acl: ObjectAcl) -> Self {
+        self.eq(Field::ObjectAcl, acl.as_str())
+    }
+
+    /// `["eq", "$x-oss-storage-class", class]`.
+    pub fn storage_class(self, class: StorageClass) -> Self {
+        self.eq(Field::StorageClass, class.as_str())
+    }
+
+    /// `["eq", "$x-oss-forbid-overwrite", "true"|"false"]`.
+    pub fn forbid_overwrite(self, forbid: bool) -> Self {
+        self.eq(Field::ForbidOverwrite, if forbid { "true" } else { "false" })
+    }
+
+    /// `["eq", "$x-oss-server-side-encryption", algorithm]`.
+    pub fn server_side_encryption(self, sse: ServerSideEncryption) -> Self {
+        self.eq(Field::ServerSideEncryption, sse.as_str())
+    }
+
+    /// An upload callback: `{"callback": base64}` in the policy and the form, plus its `x:`
+    /// variables as form fields (not in the policy).
+    pub fn callback(mut self, callback: Callback) -> Self {
+        self.callback = Some(callback);
+        self
+    }
+
+    /// Writes every `$` in condition values as `\$`, OSS's documented literal dollar (the Java
+    /// SDK does this). Off by default, as in ali-oss. The form still carries the plain value.
+    pub fn escape_dollar(mut self, on: bool) -> Self {
+        self.escape_dollar = on;
+        self
+    }
+
+    /// Where the form is posted (default: the region's public endpoint).
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Checks everything that does not depend on the signing time.
+    ///
+    /// # Errors
+    /// [`Error::MissingExpiration`]; for any condition [`Error::InvalidFieldName`],
+    /// [`Error::ReservedField`], [`Error::InvalidFieldValue`], [`Error::EmptyValueList`],
+    /// [`Error::InvalidContentLengthRange`]; [`Error::ConflictingConditions`] when two
+    /// conditions cannot both hold; [`Error::InvalidCallback`].
+    pub fn build(self) -> Result<PostPolicy> {
+        let expiration = self.expiration.ok_or(Error::MissingExpiration)?;
+        let mut conditions = Vec::with_capacity(self.conditions.len() + 2);
+        conditions.push(Condition::Exact { field: Field::Bucket, value: self.bucket.as_str().to_owned() });
+        let mut callback_vars = Vec::new();
+        let mut user = self.conditions;
+        if let Some(cb) = self.callback {
+            user.push(Condition::Exact { field: Field::Callback, value: cb.encode()? });
+            callback_vars.clone_from(&cb.vars().to_vec());
+        }
+        for cond in user {
+            cond.check()?;
+            conditions.iter().try_for_each(|earlier| earlier.check_compatible(&cond))?;
+            if !conditions.contains(&cond) {
+                conditions.push(cond);
+            }
+        }
+        for (name, _) in &callback_vars {
+            Field::custom(name.as_str()).check()?;
+        }
+        Ok(PostPolicy {
+            bucket: self.bucket,
+            expiration,
+            conditions,
+            callback_vars,
+            escape_dollar: self.escape_dollar,
+            endpoint: self.endpoint,
+        })
+    }
+}
+
+/// The signer-written conditions placed right after `bucket`, in this order.
+struct SignerConditions<'a> {
+    fields: [(&'a str, &'a str); 4],
+    len: usize,
+}
+
+impl PostPolicy {
+    /// A builder for a policy on `bucket`; the policy starts with `{"bucket": name}`.
+    pub fn builder(bucket: Bucket) -> PostPolicyBuilder {
+        PostPolicyBuilder {
+            bucket,
+            expiration: None,
+            conditions: Vec::new(),
+            callback: None,
+            escape_dollar: false,
+            endpoint: Endpoint::default(),
+        }
+    }
+
+    /// The target bucket.
+    pub fn bucket(&self) -> &Bucket {
+        &self.bucket
+    }
+
+    /// The expiration as given.
+    pub fn expiration(&self) -> Expiration {
+        self.expiration
+    }
+
+    /// The conditions in policy order: `bucket` first, then the ones added, duplicates dropped.
+    /// The signer inserts its own after `bucket`.
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
+    /// Signs a V4 (OSS4-HMAC-SHA256) form at `now`.
+    ///
+    /// Writes `x-oss-signature-version`, `x-oss-credential`, `x-oss-date` and, with STS,
+    /// `x-oss-security-token` into the policy (after `bucket`) and into the form.
+    ///
+    /// # Errors
+    /// [`Error::Expired`] unless the expiration is after `now`; [`Error::ValidityTooLong`] if it
+    /// is more than 7 days after `now`; [`Error::TimeOutOfRange`].
+    pub fn sign_at(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<FormFields> {
+        let now = time_fmt::normalize(now);
+        let key =
+            SigningKey::derive(credentials.access_key_secret(), now.date(), region.id(), region.product().as_str());
+        self.sign_v4_with_key(credentials, region, now, &key)
+    }
+
+    /// As [`PostPolicy::sign_at`], with the signing key from `cache`.
+    ///
+    /// # Errors
+    /// As [`PostPolicy::sign_at`].
+    pub fn sign_at_cached(
+        &self,
+        credentials: &Credentials,
+        region: &Region,
+        now: OffsetDateTime,
+        cache: &SigningKeyCache,
+    ) -> Result<FormFields> {
+        let now = time_fmt::normalize(now);
+        let key = cache.get(credentials, now.date(), region);
+        self.sign_v4_with_key(credentials, region, now, &key)
+    }
+
+    /// [`PostPolicy::sign_at`] with the system clock.
+    ///
+    /// # Errors
+    /// As [`PostPolicy::sign_at`].
+    pub fn sign(&self, credentials: &Credentials, region: &Region) -> Result<FormFields> {
+        self.sign_at(credentials, region, OffsetDateTime::now_utc())
+    }
+
+    /// Signs a legacy V1 (HMAC-SHA1) form at `now`: `OSSAccessKeyId`, `policy`, `Signature`,
+    /// and `x-oss-security-token` (also in the policy) with STS.
+    ///
+    /// # Errors
+    /// [`Error::Expired`] unless the expiration is after `now`; [`Error::TimeOutOfRange`].
+    pub fn sign_v1_at(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<FormFields> {
+        let now = time_fmt::normalize(now);
+        let expiration = self.checked_expiration(now, false)?;
+        let token = credentials.security_token();
+        let signer = SignerConditions {
+            fields: [(condition::SECURITY_TOKEN, token.unwrap_or_default()), ("", ""), ("", ""), ("", "")],
+            len: usize::from(token.is_some()),
+        };
+        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
+        let signature = signing_key::sign_v1(credentials.access_key_secret(), policy_b64.as_bytes());
+        Ok(self.form(
+            region,
+            policy_b64,
+            SignatureFields::V1 { access_key_id: credentials.access_key_id().to_owned(), signature },
+            token,
+            expiration,
+        ))
+    }
+
+    /// [`PostPolicy::sign_v1_at`] with the system clock.
+    ///
+    /// # Errors
+    /// As [`PostPolicy::sign_v1_at`].
+    pub fn sign_v1(&self, credentials: &Credentials, region: &Region) -> Result<FormFields> {
+        self.sign_v1_at(credentials, region, OffsetDateTime::now_utc())
+    }
+
+    /// The policy JSON exactly as [`PostPolicy::sign_at`] would sign it at `now`.
+    ///
+    /// # Errors
+    /// As [`PostPolicy::sign_at`].
+    pub fn to_json_v4(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<String> {
+        let form = self.sign_at(credentials, region, now)?;
+        let b64 = form.get(condition::POLICY).expect("a signed form has a policy");
+        let bytes = base64::engine::general_purpose::STANDARD.decode(b64).expect("we wrote valid base64");
+        Ok(String::from_utf8(bytes).expect("we wrote UTF-8"))
+    }
+
+    fn sign_v4_with_key(
+        &self,
+        credentials: &Credentials,
+        region: &Region,
+        now: OffsetDateTime,
+        key: &SigningKey,
+    ) -> Result<FormFields> {
+        debug_assert_eq!(key.date(), now.date());
+        let expiration = self.checked_expiration(now, true)?;
+        let date = time_fmt::x_oss_date(now)?;
+        let credential = credential_scope(credentials.access_key_id(), &time_fmt::scope_date(now)?, region);
+        let token = credentials.security_token();
+        let signer = SignerConditions {
+            fields: [
+                (condition::SIGNATURE_VERSION, ALGORITHM_V4),
+                (condition::CREDENTIAL, &credential),
+                (condition::DATE, &date),
+                (condition::SECURITY_TOKEN, token.unwrap_or_default()),
+            ],
+            len: 3 + usize::from(token.is_some()),
+        };
+        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
+        let signature = key.sign(policy_b64.as_bytes());
+        Ok(self.form(region, policy_b64, SignatureFields::V4 { credential, date, signature }, token, expiration))
+    }
+
+    fn checked_expiration(&self, now: OffsetDateTime, v4: bool) -> Result<OffsetDateTime> {
+        let expiration = self.expiration.resolve(now);
+        if expiration <= now {
+            return Err(Error::Expired { expiration, now });
+        }
+        if v4 && expiration - now > MAX_V4_VALIDITY {
+            return Err(Error::ValidityTooLong { expiration, date: now });
+        }
+        Ok(expiration)
+    }
+
+    /// The policy JSON, base64-encoded: `{"expiration":...,"conditions":[bucket, signer..., rest...]}`,
+    /// compact, in the bytes ali-oss's `policy2Str` writes for the same object.
+    fn encode(&self, expiration: &str, signer: &SignerConditions<'_>) -> String {
+        let mut text = String::with_capacity(256 + self.conditions.len() * 48 + signer.fields[3].1.len());
+        text.push_str("{\"expiration\":");
+        json::push_str(&mut text, expiration, false);
+        text.push_str(",\"conditions\":[");
+        let (bucket, rest) = self.conditions.split_first().expect("build() always adds the bucket condition");
+        bucket.write_json(&mut text, false);
+        for (name, value) in &signer.fields[..signer.len] {
+            text.push_str(",{");
+            json::push_str(&mut text, name, false);
+            text.push(':');
+            json::push_str(&mut text, value, false);
+            text.push('}');
+        }
+        for cond in rest {
+            text.push(',');
+            cond.write_json(&mut text, self.escape_dollar);
+        }
+        text.push_str("]}");
+        base64::engine::general_purpose::STANDARD.encode(text)
+    }
+
+    fn form(
+        &self,
+        region: &Region,
+        policy_b64: String,
+        signature: SignatureFields,
+        token: Option<&str>,
+        expiration: OffsetDateTime,
+    ) -> FormFields {
+        let mut prefilled: Vec<(String, String)> = Vec::with_capacity(self.conditions.len() + self.callback_vars.len());
+        let mut required: Vec<String> = Vec::new();
+        let mut key_prefix = None;
+        for cond in &self.conditions {
+            let Some(field) = cond.field().filter(|f| f.is_form_field()) else { continue };
+            if let Some(value) = cond.fixed_value() {
+                if !prefilled.iter().any(|(n, _)| n.eq_ignore_ascii_case(field.name())) {
+                    prefilled.push((field.name().to_owned(), value.to_owned()));
+                }
+            } else if !required.iter().any(|n| n.eq_ignore_ascii_case(field.name())) {
+                if let (Condition::StartsWith { prefix, .. }, Field::Key) = (cond, field) {
+                    key_prefix = Some(prefix.clone());
+                }
+                required.push(field.name().to_owned());
+            }
+        }
+        if !prefilled.iter().any(|(n, _)| n == condition::KEY) && !required.iter().any(|n| n == condition::KEY) {
+            required.insert(0, condition::KEY.to_owned());
+        }
+        prefilled.extend(self.callback_vars.iter().cloned());
+        FormFields::assemble(
+            region.upload_url(&self.bucket, &self.endpoint),
+            prefilled,
+            required,
+            key_prefix,
+            policy_b64,
+            signature,
+            token,
+            expiration,
+        )
+    }
+}
+
+/// `x-oss-credential`: `<AccessKeyId>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`.
+pub(crate) fn credential_scope(access_key_id: &str, scope_date: &str, region: &Region) -> String {
+    let product = region.product().as_str();
+    let mut out = String::with_capacity(
+        access_key_id.len() + scope_date.len() + region.id().len() + product.len() + 4 + SCOPE_TERMINATOR_V4.len(),
+    );
+    for part in [access_key_id, "/", scope_date, "/", region.id(), "/", product, "/", SCOPE_TERMINATOR_V4] {
+        out.push_str(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn bucket() -> Bucket {
+        Bucket::new("examplebucket").unwrap()
+    }
+
+    fn seed_policy() -> PostPolicy {
+        PostPolicy::builder(bucket())
+            .expires_in(Duration::hours(1))
+            .content_length_range(1, 10_485_760)
+            .success_action_status(SuccessActionStatus::Ok)
+            .key_starts_with("user-dir/")
+            .build()
+            .unwrap()
+    }
+
+    fn decode(form: &FormFields) -> serde_json::Value {
+        let b64 = form.get("policy").unwrap();
+        serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(b64).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn credential_scope_has_the_documented_shape() {
+        let r = Region::new("oss-cn-hangzhou").unwrap();
+        assert_eq!(credential_scope("AKID", "20231203", &r), "AKID/20231203/cn-hangzhou/oss/aliyun_v4_request");
+    }
+
+    #[test]
+    fn v4_writes_signer_fields_once_after_bucket() {
+        let creds = Credentials::new("AKID", "secret").unwrap().with_security_token("TOKEN").unwrap();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let form = seed_policy().sign_at(&creds, &region, datetime!(2024-11-27 06:09:41 UTC)).unwrap();
+        let doc = decode(&form);
+        assert_eq!(doc["expiration"], "2024-11-27T07:09:41.000Z");
+        let conds = doc["conditions"].as_array().unwrap();
+        assert_eq!(conds[0], serde_json::json!({"bucket": "examplebucket"}));
+        assert_eq!(conds[1], serde_json::json!({"x-oss-signature-version": "OSS4-HMAC-SHA256"}));
+        assert_eq!(
+            conds[2],
+            serde_json::json!({"x-oss-credential": "AKID/20241127/cn-hangzhou/oss/aliyun_v4_request"})
+        );
+        assert_eq!(conds[3], serde_json::json!({"x-oss-date": "20241127T060941Z"}));
+        assert_eq!(conds[4], serde_json::json!({"x-oss-security-token": "TOKEN"}));
+        assert_eq!(conds.len(), 8);
+        for name in [
+            "x-oss-signature-version",
+            "x-oss-credential",
+            "x-oss-date",
+            "x-oss-security-token",
+            "x-oss-signature",
+            "policy",
+        ] {
+            assert_eq!(form.iter().filter(|(n, _)| *n == name).count(), 1, "{name}");
+        }
+        assert_eq!(form.get("x-oss-date"), Some("20241127T060941Z"));
+    }
+
+    #[test]
+    fn signing_is_deterministic_and_leaves_the_policy_alone() {
+        let policy = seed_policy();
+        let before = policy.clone();
+        let creds = Credentials::example();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let now = datetime!(2024-11-27 06:09:41.123 +08:00);
+        let a = policy.sign_at(&creds, &region, now).unwrap();
+        let b = policy.sign_at(&creds, &region, now).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(policy, before);
+        let cached = policy.sign_at_cached(&creds, &region, now, &SigningKeyCache::new()).unwrap();
+        assert_eq!(a, cached);
+    }
+
+    #[test]
+    fn expiration_is_checked_against_now() {
+        let creds = Credentials::example();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let now = datetime!(2024-01-01 00:00:00 UTC);
+        let past = PostPolicy::builder(bucket()).expires_at(now).build().unwrap();
+        assert_eq!(past.sign_at(&creds, &region, now), Err(Error::Expired { expiration: now, now }));
+        assert!(matches!(past.sign_v1_at(&creds, &region, now), Err(Error::Expired { .. })));
+        let negative = PostPolicy::builder(bucket()).expires_in(Duration::seconds(-1)).build().unwrap();
+        assert!(matches!(negative.sign_at(&creds, &region, now), Err(Error::Expired { .. })));
+        let week = PostPolicy::builder(bucket()).expires_in(MAX_V4_VALIDITY).build().unwrap();
+        assert!(week.sign_at(&creds, &region, now).is_ok());
+        let long = PostPolicy::builder(bucket()).expires_in(MAX_V4_VALIDITY + Duration::SECOND).build().unwrap();
+        assert_eq!(
+            long.sign_at(&creds, &region, now),
+            Err(Error::ValidityTooLong { expiration: datetime!(2024-01-08 00:00:01 UTC), date: now })
+        );
+        assert!(long.sign_v1_at(&creds, &region, now).is_ok(), "V1 has no 7-day limit");
+        assert_eq!(PostPolicy::builder(bucket()).build(), Err(Error::MissingExpiration));
+    }
+
+    #[test]
+    fn build_refuses_bad_conditions() {
+        let b = || PostPolicy::builder(bucket()).expires_in(Duration::hours(1));
+        assert_eq!(b().content_length_range(5, 4).build(), Err(Error::InvalidContentLengthRange { min: 5, max: 4 }));
+        assert_eq!(
+            b().eq(Field::custom("x-oss-date"), "x").build(),
+            Err(Error::ReservedField { name: "x-oss-date".into() })
+        );
+        assert!(
+            matches!(b().eq(Field::Bucket, "otherbucket").build(), Err(Error::ConflictingConditions { field, .. }) if field == "bucket")
+        );
+        assert!(matches!(
+            b().key("a/b").key_starts_with("c/").build(),
+            Err(Error::ConflictingConditions { first, second, .. }) if first == r#"["eq","$key","a/b"]"# && second == r#"["starts-with","$key","c/"]"#
+        ));
+        // Identical duplicates are kept once.
+        let p = b().key("a").key("a").build().unwrap();
+        assert_eq!(p.conditions().len(), 2);
+    }
+
+    #[test]
+    fn form_lists_prefilled_and_required_fields() {
+        let policy = PostPolicy::builder(bucket())
+            .expires_in(Duration::hours(1))
+            .key_starts_with("user-dir/")
+            .is_in(Field::ContentType, ["image/png", "image/jpeg"])
+            .exact(Field::meta("uid"), "42")
+            .success_action_status(SuccessActionStatus::Created)
+            .build()
+            .unwrap();
+        let form = policy
+            .sign_at(&Credentials::example(), &Region::new("cn-hangzhou").unwrap(), datetime!(2024-11-27 06:09:41 UTC))
+            .unwrap();
+        assert_eq!(form.required(), ["key", "Content-Type"]);
+        assert_eq!(form.key_prefix(), Some("user-dir/"));
+        assert_eq!(form.get("x-oss-meta-uid"), Some("42"));
+        assert_eq!(form.get("success_action_status"), Some("201"));
+        assert_eq!(form.get("key"), None);
+        assert_eq!(form.url(), "https://examplebucket.oss-cn-hangzhou.aliyuncs.com");
+    }
+
+    #[test]
+    fn dollar_escape_changes_the_policy_not_the_form() {
+        let p = |esc| {
+            PostPolicy::builder(bucket())
+                .expires_in(Duration::hours(1))
+                .key("user/eric/${filename}")
+                .escape_dollar(esc)
+                .build()
+                .unwrap()
+        };
+        let creds = Credentials::example();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let now = datetime!(2024-11-27 06:09:41 UTC);
+        let escaped = p(true).to_json_v4(&creds, &region, now).unwrap();
+        assert!(escaped.contains(r#"["eq","$key","user/eric/\\${filename}"]"#), "{escaped}");
+        assert!(
+            p(false).to_json_v4(&creds, &region, now).unwrap().contains(r#"["eq","$key","user/eric/${filename}"]"#)
+        );
+        assert_eq!(p(true).sign_at(&creds, &region, now).unwrap().get("key"), Some("user/eric/${filename}"));
+    }
+
+    #[test]
+    fn callback_goes_into_policy_and_form() {
+        let cb = Callback::new("https://app.example.com/cb", "object=${object}&uid=${x:uid}").var("x:uid", "7");
+        let policy = PostPolicy::builder(bucket()).expires_in(Duration::hours(1)).callback(cb.clone()).build().unwrap();
+        let form = policy
+            .sign_at(&Credentials::example(), &Region::new("cn-hangzhou").unwrap(), datetime!(2024-11-27 06:09:41 UTC))
+            .unwrap();
+        let encoded = cb.encode().unwrap();
+        assert_eq!(form.get("callback"), Some(encoded.as_str()));
+        assert_eq!(form.get("x:uid"), Some("7"));
+        assert_eq!(decode(&form)["conditions"][4], serde_json::json!({ "callback": encoded }));
+    }
+}

@@ -1,0 +1,106 @@
+//! The three time formats OSS uses in a POST form.
+//!
+//! Written by hand: these run on every signature, and the formats are fixed-width.
+
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::error::{Error, Result};
+
+/// `now` in UTC with sub-seconds dropped: the one normalisation every signer input gets.
+pub(crate) fn normalize(now: OffsetDateTime) -> OffsetDateTime {
+    now.to_offset(UtcOffset::UTC).replace_nanosecond(0).expect("zero nanoseconds is always valid")
+}
+
+fn check_year(t: OffsetDateTime) -> Result<u32> {
+    u32::try_from(t.year()).ok().filter(|y| *y <= 9999).ok_or(Error::TimeOutOfRange { time: t })
+}
+
+fn push_digits(out: &mut String, value: u32, width: usize) {
+    let mut buf = [b'0'; 4];
+    let mut v = value;
+    for slot in buf[..width].iter_mut().rev() {
+        // The digit is below 10, so it always fits in a u8.
+        *slot = b'0' + u8::try_from(v % 10).expect("a digit fits in u8");
+        v /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[..width]).expect("ASCII digits"));
+}
+
+fn push_date(out: &mut String, year: u32, date: Date, sep: &str) {
+    push_digits(out, year, 4);
+    out.push_str(sep);
+    push_digits(out, u32::from(u8::from(date.month())), 2);
+    out.push_str(sep);
+    push_digits(out, u32::from(date.day()), 2);
+}
+
+/// `YYYYMMDD`: the credential scope date.
+pub(crate) fn scope_date(t: OffsetDateTime) -> Result<String> {
+    let year = check_year(t)?;
+    let mut out = String::with_capacity(8);
+    push_date(&mut out, year, t.date(), "");
+    Ok(out)
+}
+
+/// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format).
+pub(crate) fn x_oss_date(t: OffsetDateTime) -> Result<String> {
+    let year = check_year(t)?;
+    let mut out = String::with_capacity(16);
+    push_date(&mut out, year, t.date(), "");
+    out.push('T');
+    push_digits(&mut out, u32::from(t.hour()), 2);
+    push_digits(&mut out, u32::from(t.minute()), 2);
+    push_digits(&mut out, u32::from(t.second()), 2);
+    out.push('Z');
+    Ok(out)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.000Z`: the policy `expiration`, as JavaScript's `toISOString` and the
+/// official samples write it.
+pub(crate) fn expiration(t: OffsetDateTime) -> Result<String> {
+    let year = check_year(t)?;
+    let mut out = String::with_capacity(24);
+    push_date(&mut out, year, t.date(), "-");
+    out.push('T');
+    push_digits(&mut out, u32::from(t.hour()), 2);
+    out.push(':');
+    push_digits(&mut out, u32::from(t.minute()), 2);
+    out.push(':');
+    push_digits(&mut out, u32::from(t.second()), 2);
+    out.push_str(".000Z");
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn formats_match_the_seed_samples() {
+        // The seed's sample response: x_oss_date 20241127T060941Z, credential date 20241127.
+        let t = datetime!(2024-11-27 06:09:41 UTC);
+        assert_eq!(x_oss_date(t).unwrap(), "20241127T060941Z");
+        assert_eq!(scope_date(t).unwrap(), "20241127");
+        // The seed's policy sample: "2023-12-03T13:00:00.000Z".
+        assert_eq!(expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
+    }
+
+    #[test]
+    fn normalize_goes_to_utc_and_drops_subseconds() {
+        let t = datetime!(2024-03-01 07:59:59.999 +08:00);
+        let n = normalize(t);
+        assert_eq!(n, datetime!(2024-02-29 23:59:59 UTC));
+        assert_eq!(n.offset(), UtcOffset::UTC);
+    }
+
+    #[test]
+    fn years_beyond_four_digits_are_refused() {
+        let t = datetime!(2024-01-01 00:00:00 UTC).replace_year(10_000).unwrap_or(datetime!(2024-01-01 00:00:00 UTC));
+        if t.year() == 10_000 {
+            assert!(matches!(x_oss_date(t), Err(Error::TimeOutOfRange { .. })));
+        }
+        let early = datetime!(2024-01-01 00:00:00 UTC).replace_year(-1).unwrap();
+        assert!(matches!(expiration(early), Err(Error::TimeOutOfRange { .. })));
+    }
+}
