@@ -116,7 +116,7 @@ pub enum Error {
     #[error("the policy has no expiration")]
     MissingExpiration,
     /// The expiration is not after `now`.
-    #[error("policy expiration {expiration} is not after now ({now})")]
+    #[error("policy expiration {} is not after now ({})", iso(expiration), iso(now))]
     Expired {
         /// The resolved expiration.
         expiration: OffsetDateTime,
@@ -124,7 +124,7 @@ pub enum Error {
         now: OffsetDateTime,
     },
     /// A V4 policy valid for longer than OSS allows (7 days from `x-oss-date`).
-    #[error("policy expiration {expiration} is more than 7 days after x-oss-date {date}")]
+    #[error("policy expiration {} is more than 7 days after x-oss-date {}", iso(expiration), iso(date))]
     ValidityTooLong {
         /// The resolved expiration.
         expiration: OffsetDateTime,
@@ -164,6 +164,12 @@ pub enum Error {
     /// The seed response shape only exists for V4 forms.
     #[error("the seed endpoint response shape needs a V4 signed form")]
     NotV4,
+}
+
+/// A time as ISO 8601 in UTC for messages (`2024-11-27T06:09:41Z`), whatever its offset.
+fn iso(t: &OffsetDateTime) -> String {
+    let utc = crate::time_fmt::normalize(*t);
+    crate::time_fmt::expiration(utc).map_or_else(|_| t.to_string(), |s| s.replace(".000Z", "Z"))
 }
 
 /// The crate's result type.
