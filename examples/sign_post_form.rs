@@ -73,16 +73,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     Ok(o)
 }
 
-/// Credentials from the environment, or the documented example pair when none is set.
-fn credentials() -> Result<Credentials, String> {
+/// Credentials from the environment, or the documented example pair when none is set (then
+/// `true`, so the caller can say so).
+fn credentials() -> Result<(Credentials, bool), String> {
     let names = ["OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"];
     if names.iter().all(|n| std::env::var_os(n).is_none()) {
-        eprintln!(
-            "note: no OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET set; signing with the OSS documentation's example credentials"
-        );
-        return Ok(Credentials::example());
+        return Ok((Credentials::example(), true));
     }
-    Credentials::from_env().map_err(|e| e.to_string())
+    Credentials::from_env().map(|c| (c, false)).map_err(|e| e.to_string())
 }
 
 enum Policy {
@@ -90,7 +88,7 @@ enum Policy {
     Text(PolicyText),
 }
 
-fn sign(o: &Options) -> Result<FormFields, String> {
+fn sign(o: &Options) -> Result<(FormFields, bool), String> {
     // Check the inputs before reading credentials, so bad input gets exactly one line.
     let region = Region::new(&o.region).map_err(|e| e.to_string())?;
     let bucket = Bucket::new(&o.bucket).map_err(|e| e.to_string())?;
@@ -106,7 +104,7 @@ fn sign(o: &Options) -> Result<FormFields, String> {
             .map_err(|e| e.to_string())?;
         Policy::Typed(policy)
     };
-    let creds = credentials()?;
+    let (creds, example) = credentials()?;
     let now = o.now.unwrap_or_else(OffsetDateTime::now_utc);
     let signed = match (&policy, o.v1) {
         (Policy::Typed(p), false) => p.sign_at(&creds, &region, now),
@@ -114,12 +112,17 @@ fn sign(o: &Options) -> Result<FormFields, String> {
         (Policy::Text(p), false) => p.sign_at(&creds, &region, now),
         (Policy::Text(p), true) => p.sign_v1_at(&creds, &region, now),
     };
-    signed.map_err(|e| e.to_string())
+    signed.map(|form| (form, example)).map_err(|e| e.to_string())
 }
 
 fn run() -> Result<String, String> {
     let options = parse_args(std::env::args().skip(1))?;
-    let form = sign(&options)?;
+    let (form, example) = sign(&options)?;
+    if example {
+        eprintln!(
+            "note: no OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET set; signed with the OSS documentation's example credentials"
+        );
+    }
     let json = if options.seed_json {
         let seed = form.seed_response().map_err(|e| e.to_string())?;
         serde_json::to_string_pretty(&seed)

@@ -188,7 +188,7 @@ impl PostPolicyBuilder {
         let mut user = self.conditions;
         if let Some(cb) = self.callback {
             user.push(Condition::Exact { field: Field::Callback, value: cb.encode()? });
-            callback_vars.clone_from(&cb.vars().to_vec());
+            callback_vars = cb.vars().to_vec();
         }
         for cond in user {
             cond.check()?;
