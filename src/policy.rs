@@ -328,6 +328,34 @@ impl PostPolicy {
         Ok(String::from_utf8(bytes).expect("we wrote UTF-8"))
     }
 
+    /// Benchmark hook, not part of the API: the base64 policy [`PostPolicy::sign_at`] signs.
+    ///
+    /// # Errors
+    /// As [`PostPolicy::sign_at`].
+    #[doc(hidden)]
+    pub fn bench_policy_base64_v4(
+        &self,
+        credentials: &Credentials,
+        region: &Region,
+        now: OffsetDateTime,
+    ) -> Result<String> {
+        let now = time_fmt::normalize(now);
+        let expiration = self.checked_expiration(now, true)?;
+        let date = time_fmt::x_oss_date(now)?;
+        let credential = credential_scope(credentials.access_key_id(), &time_fmt::scope_date(now)?, region);
+        let token = credentials.security_token();
+        let signer = SignerConditions {
+            fields: [
+                (condition::SIGNATURE_VERSION, ALGORITHM_V4),
+                (condition::CREDENTIAL, &credential),
+                (condition::DATE, &date),
+                (condition::SECURITY_TOKEN, token.unwrap_or_default()),
+            ],
+            len: 3 + usize::from(token.is_some()),
+        };
+        Ok(self.encode(&time_fmt::expiration(expiration)?, &signer))
+    }
+
     fn sign_v4_with_key(
         &self,
         credentials: &Credentials,
