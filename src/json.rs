@@ -7,6 +7,57 @@
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// Non-zero when some byte of `word` is zero (the classic test from "Bit Twiddling Hacks").
+const fn any_zero_byte(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// Non-zero when some byte of `word` may need escaping: a control character, `"`, `\`, or
+/// (with `escape_dollar`) `$`. Exact for "none": a zero result means every byte is written raw.
+const fn word_needs_escape(word: u64, escape_dollar: bool) -> u64 {
+    // A byte below 0x20 is a byte whose high three bits are all clear.
+    let control = any_zero_byte(word & u64::from_ne_bytes([0xe0; 8]));
+    let quote = any_zero_byte(word ^ u64::from_ne_bytes([b'"'; 8]));
+    let backslash = any_zero_byte(word ^ u64::from_ne_bytes([b'\\'; 8]));
+    let dollar = if escape_dollar { any_zero_byte(word ^ u64::from_ne_bytes([b'$'; 8])) } else { 0 };
+    control | quote | backslash | dollar
+}
+
+/// How `b` is written inside a JSON string: `None` when raw, else its escape (`""` standing
+/// for `\u00xx`).
+const fn escape_of(b: u8, escape_dollar: bool) -> Option<&'static str> {
+    Some(match b {
+        b'"' => "\\\"",
+        b'\\' => "\\\\",
+        b'\n' => "\\n",
+        b'\r' => "\\r",
+        b'\t' => "\\t",
+        0x08 => "\\b",
+        0x0c => "\\f",
+        b'$' if escape_dollar => "\\\\$",
+        0x00..=0x1f => "",
+        _ => return None,
+    })
+}
+
+/// The index of the first byte at or after `from` that needs escaping, or `bytes.len()`.
+///
+/// Strings in a policy are mostly long runs that need nothing (an STS token is about 600
+/// base64 characters), so they are skipped eight bytes at a time.
+fn next_escape(bytes: &[u8], mut from: usize, escape_dollar: bool) -> usize {
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("the slice holds 8 bytes"));
+        if word_needs_escape(word, escape_dollar) != 0 {
+            break;
+        }
+        from += 8;
+    }
+    bytes[from..].iter().position(|&b| escape_of(b, escape_dollar).is_some()).map_or(bytes.len(), |i| from + i)
+}
+
 /// Appends `value` as a JSON string literal (quotes included).
 ///
 /// With `escape_dollar`, every `$` in the value is first written as `\$` (OSS's documented way
@@ -15,31 +66,21 @@ pub(crate) fn push_str(out: &mut String, value: &str, escape_dollar: bool) {
     out.push('"');
     let bytes = value.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            b'$' if escape_dollar => "\\\\$",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        // Every byte matched above is ASCII, so `start..i` ends on a char boundary.
+    loop {
+        let i = next_escape(bytes, start, escape_dollar);
+        // Every byte that needs escaping is ASCII, so `start..i` ends on a char boundary.
         out.push_str(&value[start..i]);
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(escape);
+        let Some(&b) = bytes.get(i) else { break };
+        match escape_of(b, escape_dollar) {
+            Some("") | None => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            Some(escape) => out.push_str(escape),
         }
         start = i + 1;
     }
-    out.push_str(&value[start..]);
     out.push('"');
 }
 
@@ -70,6 +111,31 @@ mod tests {
         push_str(&mut out, "user/${filename}", true);
         assert_eq!(out, r#""user/\\${filename}""#);
         assert_eq!(lit("user/${filename}"), r#""user/${filename}""#);
+    }
+
+    #[test]
+    fn the_word_scan_flags_exactly_the_words_holding_an_escape() {
+        for b in 0..=u8::MAX {
+            for lane in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[lane] = b;
+                let word = u64::from_ne_bytes(bytes);
+                for dollar in [false, true] {
+                    assert_eq!(word_needs_escape(word, dollar) != 0, escape_of(b, dollar).is_some(), "{b:#04x} {lane}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_are_found_in_every_position_of_long_strings() {
+        let run = "A".repeat(40);
+        for at in 0..run.len() {
+            for special in ["\"", "\\", "\u{1}", "\u{7f}", "é", "😀"] {
+                let s = format!("{}{special}{}", &run[..at], &run[at..]);
+                assert_eq!(lit(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+            }
+        }
     }
 
     proptest! {
