@@ -58,6 +58,7 @@
 pub mod callback;
 pub mod condition;
 pub mod credentials;
+mod encoding;
 pub mod error;
 pub mod form;
 mod json;

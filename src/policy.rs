@@ -6,6 +6,7 @@ use time::{Duration, OffsetDateTime};
 use crate::callback::Callback;
 use crate::condition::{self, Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
 use crate::credentials::Credentials;
+use crate::encoding;
 use crate::error::{Error, Result};
 use crate::form::{FormFields, SignatureFields};
 use crate::json;
@@ -414,7 +415,12 @@ impl PostPolicy {
             cond.write_json(&mut text, self.escape_dollar);
         }
         text.push_str("]}");
-        base64::engine::general_purpose::STANDARD.encode(text)
+        let gap = encoding::base64_len(text.len()) - text.len();
+        let mut buf = Vec::with_capacity(gap + text.len());
+        buf.resize(gap, 0);
+        buf.extend_from_slice(text.as_bytes());
+        encoding::base64_in_place(&mut buf, gap);
+        String::from_utf8(buf).expect("base64 is ASCII")
     }
 
     fn form(
