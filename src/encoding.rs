@@ -32,11 +32,11 @@ pub(crate) const fn base64_len(n: usize) -> usize {
 /// The in-place walk needs `from >= base64_len(n) - n` for `n = buf.len() - from` (output
 /// never overtakes unread input: after `k` groups of three bytes it has written `4k` bytes and
 /// read up to `from + 3k`). A caller that lays the input out with that gap in front pays no
-/// copy and no second buffer; any other layout is first moved into place.
+/// copy and no second buffer; a shorter gap is first widened by a move.
 pub(crate) fn base64_in_place(buf: &mut Vec<u8>, from: usize) {
     let n = buf.len() - from;
     let len = base64_len(n);
-    let from = if from == len - n {
+    let from = if from >= len - n {
         from
     } else {
         // Not laid out as expected: make it so (only a caller's estimate can lead here).

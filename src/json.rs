@@ -58,30 +58,48 @@ fn next_escape(bytes: &[u8], mut from: usize, escape_dollar: bool) -> usize {
     bytes[from..].iter().position(|&b| escape_of(b, escape_dollar).is_some()).map_or(bytes.len(), |i| from + i)
 }
 
+/// Where JSON text goes: the policy document is written into a `String` when built and
+/// into the byte buffer it is base64-encoded in when signed.
+pub(crate) trait Sink {
+    /// Appends `text`.
+    fn put(&mut self, text: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, text: &str) {
+        self.extend_from_slice(text.as_bytes());
+    }
+}
+
 /// Appends `value` as a JSON string literal (quotes included).
 ///
 /// With `escape_dollar`, every `$` in the value is first written as `\$` (OSS's documented way
 /// to write a literal dollar, as the Java SDK does), which JSON then writes as `\\$`.
-pub(crate) fn push_str(out: &mut String, value: &str, escape_dollar: bool) {
-    out.push('"');
+pub(crate) fn push_str(out: &mut impl Sink, value: &str, escape_dollar: bool) {
+    out.put("\"");
     let bytes = value.as_bytes();
     let mut start = 0;
     loop {
         let i = next_escape(bytes, start, escape_dollar);
         // Every byte that needs escaping is ASCII, so `start..i` ends on a char boundary.
-        out.push_str(&value[start..i]);
+        out.put(&value[start..i]);
         let Some(&b) = bytes.get(i) else { break };
         match escape_of(b, escape_dollar) {
             Some("") | None => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xf)]));
+                let code = [b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
+                out.put(std::str::from_utf8(&code).expect("an escape is ASCII"));
             }
-            Some(escape) => out.push_str(escape),
+            Some(escape) => out.put(escape),
         }
         start = i + 1;
     }
-    out.push('"');
+    out.put("\"");
 }
 
 #[cfg(test)]

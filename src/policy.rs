@@ -1,6 +1,7 @@
 //! The typed POST policy: its builder, its JSON document, and signing it (V4 and V1).
 
-use base64::Engine as _;
+use std::fmt;
+
 use time::{Duration, OffsetDateTime};
 
 use crate::callback::Callback;
@@ -48,6 +49,38 @@ pub struct PostPolicy {
     callback_vars: Vec<(String, String)>,
     escape_dollar: bool,
     endpoint: Endpoint,
+    document: DocumentParts,
+}
+
+/// The parts of the policy document that no signature changes, written once by `build()`.
+#[derive(Clone, PartialEq, Eq)]
+struct DocumentParts {
+    /// From the end of the expiration value through the bucket condition:
+    /// `","conditions":[{"bucket":"..."}`.
+    head: Box<str>,
+    /// The policy's own conditions and the end of the document: `,[...],{...}]}`.
+    tail: Box<str>,
+}
+
+impl DocumentParts {
+    fn new(conditions: &[Condition], escape_dollar: bool) -> Self {
+        let (bucket, rest) = conditions.split_first().expect("build() always adds the bucket condition");
+        let mut head = String::from("\",\"conditions\":[");
+        bucket.write_json(&mut head, false);
+        let mut tail = String::new();
+        for cond in rest {
+            tail.push(',');
+            cond.write_json(&mut tail, escape_dollar);
+        }
+        tail.push_str("]}");
+        Self { head: head.into(), tail: tail.into() }
+    }
+}
+
+impl fmt::Debug for DocumentParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DocumentParts").finish_non_exhaustive()
+    }
 }
 
 /// Builds a [`PostPolicy`]; the checks run in [`PostPolicyBuilder::build`].
@@ -201,6 +234,7 @@ impl PostPolicyBuilder {
         for (name, _) in &callback_vars {
             Field::custom(name.as_str()).check()?;
         }
+        let document = DocumentParts::new(&conditions, self.escape_dollar);
         Ok(PostPolicy {
             bucket: self.bucket,
             expiration,
@@ -208,6 +242,7 @@ impl PostPolicyBuilder {
             callback_vars,
             escape_dollar: self.escape_dollar,
             endpoint: self.endpoint,
+            document,
         })
     }
 }
@@ -216,6 +251,42 @@ impl PostPolicyBuilder {
 struct SignerConditions<'a> {
     fields: [(&'a str, &'a str); 4],
     len: usize,
+}
+
+impl<'a> SignerConditions<'a> {
+    /// V4: version, credential, date and, with STS, the token.
+    fn v4(scope: &'a V4Scope, token: Option<&'a str>) -> Self {
+        Self {
+            fields: [
+                (condition::SIGNATURE_VERSION, ALGORITHM_V4),
+                (condition::CREDENTIAL, &scope.credential),
+                (condition::DATE, &scope.date),
+                (condition::SECURITY_TOKEN, token.unwrap_or_default()),
+            ],
+            len: 3 + usize::from(token.is_some()),
+        }
+    }
+
+    /// V1: the token, with STS.
+    fn v1(token: Option<&'a str>) -> Self {
+        Self {
+            fields: [(condition::SECURITY_TOKEN, token.unwrap_or_default()), ("", ""), ("", ""), ("", "")],
+            len: usize::from(token.is_some()),
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'a str, &'a str)] {
+        &self.fields[..self.len]
+    }
+}
+
+/// What one V4 signature at `now` writes besides the signature: the checked expiration, its
+/// policy text, `x-oss-date` and `x-oss-credential`.
+struct V4Scope {
+    expiration: OffsetDateTime,
+    expiration_text: String,
+    date: String,
+    credential: String,
 }
 
 impl PostPolicy {
@@ -295,11 +366,7 @@ impl PostPolicy {
         let now = time_fmt::normalize(now);
         let expiration = self.checked_expiration(now, false)?;
         let token = credentials.security_token();
-        let signer = SignerConditions {
-            fields: [(condition::SECURITY_TOKEN, token.unwrap_or_default()), ("", ""), ("", ""), ("", "")],
-            len: usize::from(token.is_some()),
-        };
-        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
+        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &SignerConditions::v1(token));
         let signature = signing_key::sign_v1(credentials.access_key_secret(), policy_b64.as_bytes());
         Ok(self.form(
             region,
@@ -323,10 +390,14 @@ impl PostPolicy {
     /// # Errors
     /// As [`PostPolicy::sign_at`].
     pub fn to_json_v4(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<String> {
-        let form = self.sign_at(credentials, region, now)?;
-        let b64 = form.get(condition::POLICY).expect("a signed form has a policy");
-        let bytes = base64::engine::general_purpose::STANDARD.decode(b64).expect("we wrote valid base64");
-        Ok(String::from_utf8(bytes).expect("we wrote UTF-8"))
+        let scope = self.v4_scope(credentials, region, time_fmt::normalize(now))?;
+        let mut text = String::new();
+        self.write_document(
+            &mut text,
+            &scope.expiration_text,
+            &SignerConditions::v4(&scope, credentials.security_token()),
+        );
+        Ok(text)
     }
 
     /// Benchmark hook, not part of the API: the base64 policy [`PostPolicy::sign_at`] signs.
@@ -340,21 +411,8 @@ impl PostPolicy {
         region: &Region,
         now: OffsetDateTime,
     ) -> Result<String> {
-        let now = time_fmt::normalize(now);
-        let expiration = self.checked_expiration(now, true)?;
-        let date = time_fmt::x_oss_date(now)?;
-        let credential = credential_scope(credentials.access_key_id(), &time_fmt::scope_date(now)?, region);
-        let token = credentials.security_token();
-        let signer = SignerConditions {
-            fields: [
-                (condition::SIGNATURE_VERSION, ALGORITHM_V4),
-                (condition::CREDENTIAL, &credential),
-                (condition::DATE, &date),
-                (condition::SECURITY_TOKEN, token.unwrap_or_default()),
-            ],
-            len: 3 + usize::from(token.is_some()),
-        };
-        Ok(self.encode(&time_fmt::expiration(expiration)?, &signer))
+        let scope = self.v4_scope(credentials, region, time_fmt::normalize(now))?;
+        Ok(self.encode(&scope.expiration_text, &SignerConditions::v4(&scope, credentials.security_token())))
     }
 
     fn sign_v4_with_key(
@@ -365,22 +423,23 @@ impl PostPolicy {
         key: &SigningKey,
     ) -> Result<FormFields> {
         debug_assert_eq!(key.date(), now.date());
-        let expiration = self.checked_expiration(now, true)?;
-        let date = time_fmt::x_oss_date(now)?;
-        let credential = credential_scope(credentials.access_key_id(), &time_fmt::scope_date(now)?, region);
+        let scope = self.v4_scope(credentials, region, now)?;
         let token = credentials.security_token();
-        let signer = SignerConditions {
-            fields: [
-                (condition::SIGNATURE_VERSION, ALGORITHM_V4),
-                (condition::CREDENTIAL, &credential),
-                (condition::DATE, &date),
-                (condition::SECURITY_TOKEN, token.unwrap_or_default()),
-            ],
-            len: 3 + usize::from(token.is_some()),
-        };
-        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
+        let policy_b64 = self.encode(&scope.expiration_text, &SignerConditions::v4(&scope, token));
         let signature = key.sign(policy_b64.as_bytes());
+        let V4Scope { expiration, credential, date, .. } = scope;
         Ok(self.form(region, policy_b64, SignatureFields::V4 { credential, date, signature }, token, expiration))
+    }
+
+    /// The V4 values of a signature at `now` (already normalised).
+    fn v4_scope(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<V4Scope> {
+        let expiration = self.checked_expiration(now, true)?;
+        Ok(V4Scope {
+            expiration,
+            expiration_text: time_fmt::expiration(expiration)?,
+            date: time_fmt::x_oss_date(now)?,
+            credential: credential_scope(credentials.access_key_id(), &time_fmt::scope_date(now)?, region),
+        })
     }
 
     fn checked_expiration(&self, now: OffsetDateTime, v4: bool) -> Result<OffsetDateTime> {
@@ -396,31 +455,40 @@ impl PostPolicy {
 
     /// The policy JSON, base64-encoded: `{"expiration":...,"conditions":[bucket, signer..., rest...]}`,
     /// compact, in the bytes ali-oss's `policy2Str` writes for the same object.
+    ///
+    /// The document is written once, straight into the buffer that becomes the base64 text,
+    /// behind a gap just long enough for the encoding to run in place.
     fn encode(&self, expiration: &str, signer: &SignerConditions<'_>) -> String {
-        let mut text = String::with_capacity(256 + self.conditions.len() * 48 + signer.fields[3].1.len());
-        text.push_str("{\"expiration\":");
-        json::push_str(&mut text, expiration, false);
-        text.push_str(",\"conditions\":[");
-        let (bucket, rest) = self.conditions.split_first().expect("build() always adds the bucket condition");
-        bucket.write_json(&mut text, false);
-        for (name, value) in &signer.fields[..signer.len] {
-            text.push_str(",{");
-            json::push_str(&mut text, name, false);
-            text.push(':');
-            json::push_str(&mut text, value, false);
-            text.push('}');
-        }
-        for cond in rest {
-            text.push(',');
-            cond.write_json(&mut text, self.escape_dollar);
-        }
-        text.push_str("]}");
-        let gap = encoding::base64_len(text.len()) - text.len();
-        let mut buf = Vec::with_capacity(gap + text.len());
+        let len = self.document_len(expiration, signer);
+        let gap = encoding::base64_len(len) - len;
+        let mut buf = Vec::with_capacity(gap + len);
         buf.resize(gap, 0);
-        buf.extend_from_slice(text.as_bytes());
+        self.write_document(&mut buf, expiration, signer);
         encoding::base64_in_place(&mut buf, gap);
         String::from_utf8(buf).expect("base64 is ASCII")
+    }
+
+    /// Writes the policy document.
+    fn write_document(&self, out: &mut impl json::Sink, expiration: &str, signer: &SignerConditions<'_>) {
+        out.put("{\"expiration\":\"");
+        out.put(expiration);
+        out.put(&self.document.head);
+        for (name, value) in signer.as_slice() {
+            out.put(",{\"");
+            out.put(name);
+            out.put("\":");
+            json::push_str(out, value, false);
+            out.put("}");
+        }
+        out.put(&self.document.tail);
+    }
+
+    /// The length of the document [`PostPolicy::write_document`] writes when no signer value
+    /// needs escaping (as usual: ids, dates, regions and STS tokens are plain ASCII). The
+    /// others only cost [`encoding::base64_in_place`] a move.
+    fn document_len(&self, expiration: &str, signer: &SignerConditions<'_>) -> usize {
+        let signer_len: usize = signer.as_slice().iter().map(|(name, value)| name.len() + value.len() + 8).sum();
+        "{\"expiration\":\"".len() + expiration.len() + self.document.head.len() + signer_len + self.document.tail.len()
     }
 
     fn form(
@@ -479,6 +547,7 @@ pub(crate) fn credential_scope(access_key_id: &str, scope_date: &str, region: &R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
     use time::macros::datetime;
 
     fn bucket() -> Bucket {
@@ -534,6 +603,31 @@ mod tests {
             assert_eq!(form.iter().filter(|(n, _)| *n == name).count(), 1, "{name}");
         }
         assert_eq!(form.get("x-oss-date"), Some("20241127T060941Z"));
+    }
+
+    #[test]
+    fn the_document_is_sized_exactly_and_escapes_still_fit() {
+        let policy = seed_policy();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let now = datetime!(2024-11-27 06:09:41 UTC);
+        for (id, token) in [("AKID", "TOKEN"), ("AK\"ID\\", "TO\"K\\EN"), ("AKID", "\\".repeat(300).as_str())] {
+            let creds = Credentials::new(id, "secret").unwrap().with_security_token(token).unwrap();
+            let scope = policy.v4_scope(&creds, &region, now).unwrap();
+            let signer = SignerConditions::v4(&scope, Some(token));
+            let mut text = String::new();
+            policy.write_document(&mut text, &scope.expiration_text, &signer);
+            let escapes = [id, token].iter().map(|v| v.matches(['"', '\\']).count()).sum::<usize>();
+            assert_eq!(policy.document_len(&scope.expiration_text, &signer) + escapes, text.len());
+            // Whatever the estimate, the form carries exactly the document to_json_v4 shows.
+            let form = policy.sign_at(&creds, &region, now).unwrap();
+            assert_eq!(form.get("policy").unwrap(), base64::engine::general_purpose::STANDARD.encode(&text));
+            assert_eq!(policy.to_json_v4(&creds, &region, now).unwrap(), text);
+            assert_eq!(
+                decode(&form)["conditions"][2]["x-oss-credential"].as_str().unwrap().split('/').next(),
+                Some(id)
+            );
+            assert_eq!(decode(&form)["conditions"][4]["x-oss-security-token"], token);
+        }
     }
 
     #[test]
