@@ -1,6 +1,7 @@
 //! The signed form: the fields a browser posts as-is, before its own fields and the file.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use time::OffsetDateTime;
@@ -22,6 +23,7 @@ pub enum SignatureVersion {
 }
 
 /// The signature-specific fields the signer writes.
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum SignatureFields {
     V4 { credential: String, date: String, signature: String },
     V1 { access_key_id: String, signature: String },
@@ -43,12 +45,52 @@ pub(crate) enum SignatureFields {
 #[derive(Clone, PartialEq, Eq)]
 pub struct FormFields {
     url: String,
-    fields: Vec<(String, String)>,
-    required: Vec<String>,
-    key_prefix: Option<String>,
-    version: SignatureVersion,
+    shape: Arc<FormShape>,
+    policy: String,
+    signature: SignatureFields,
+    token: Option<String>,
     expiration: OffsetDateTime,
 }
+
+/// The part of a form that only depends on the policy: the fields it fixes and the fields the
+/// browser must add. A [`crate::PostPolicy`] computes it once and shares it with every form it
+/// signs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct FormShape {
+    /// `key` first, then the other fixed fields in policy order, then callback `x:` variables.
+    prefilled: Vec<(String, String)>,
+    required: Vec<String>,
+    key_prefix: Option<String>,
+}
+
+impl FormShape {
+    pub(crate) fn new(prefilled: Vec<(String, String)>, required: Vec<String>, key_prefix: Option<String>) -> Self {
+        let (mut ordered, rest): (Vec<_>, Vec<_>) = prefilled.into_iter().partition(|(n, _)| n == KEY);
+        ordered.extend(rest);
+        Self { prefilled: ordered, required, key_prefix }
+    }
+}
+
+/// The fields of a form in order: the policy's, then the signer's.
+struct Fields<'a> {
+    prefilled: std::slice::Iter<'a, (String, String)>,
+    signed: std::iter::Take<std::array::IntoIter<(&'a str, &'a str), 6>>,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.prefilled.next().map(|(n, v)| (n.as_str(), v.as_str())).or_else(|| self.signed.next())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = self.prefilled.len() + self.signed.len();
+        (len, Some(len))
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
 
 impl FormFields {
     #[allow(clippy::too_many_arguments)]
@@ -62,29 +104,20 @@ impl FormFields {
         token: Option<&str>,
         expiration: OffsetDateTime,
     ) -> Self {
-        let mut fields = Vec::with_capacity(prefilled.len() + 6);
-        let (key, rest): (Vec<_>, Vec<_>) = prefilled.into_iter().partition(|(n, _)| n == KEY);
-        fields.extend(key);
-        fields.extend(rest);
-        fields.push((POLICY.to_owned(), policy_b64));
-        let version = match signature {
-            SignatureFields::V4 { credential, date, signature } => {
-                fields.push((SIGNATURE_VERSION.to_owned(), ALGORITHM_V4.to_owned()));
-                fields.push((CREDENTIAL.to_owned(), credential));
-                fields.push((DATE.to_owned(), date));
-                fields.push((SIGNATURE_V4.to_owned(), signature));
-                SignatureVersion::V4
-            }
-            SignatureFields::V1 { access_key_id, signature } => {
-                fields.push((ACCESS_KEY_ID_V1.to_owned(), access_key_id));
-                fields.push((SIGNATURE_V1.to_owned(), signature));
-                SignatureVersion::V1
-            }
-        };
-        if let Some(token) = token {
-            fields.push((SECURITY_TOKEN.to_owned(), token.to_owned()));
-        }
-        Self { url, fields, required, key_prefix, version, expiration }
+        let shape = Arc::new(FormShape::new(prefilled, required, key_prefix));
+        Self::signed(url, shape, policy_b64, signature, token, expiration)
+    }
+
+    /// A form whose policy-dependent part is `shape`, shared.
+    pub(crate) fn signed(
+        url: String,
+        shape: Arc<FormShape>,
+        policy_b64: String,
+        signature: SignatureFields,
+        token: Option<&str>,
+        expiration: OffsetDateTime,
+    ) -> Self {
+        Self { url, shape, policy: policy_b64, signature, token: token.map(str::to_owned), expiration }
     }
 
     /// The URL the form is posted to.
@@ -94,28 +127,52 @@ impl FormFields {
 
     /// The fields, in form order, as `(name, value)`.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
-        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        let mut signed = [("", ""); 6];
+        signed[0] = (POLICY, self.policy.as_str());
+        let mut len = match &self.signature {
+            SignatureFields::V4 { credential, date, signature } => {
+                signed[1..5].copy_from_slice(&[
+                    (SIGNATURE_VERSION, ALGORITHM_V4),
+                    (CREDENTIAL, credential),
+                    (DATE, date),
+                    (SIGNATURE_V4, signature),
+                ]);
+                5
+            }
+            SignatureFields::V1 { access_key_id, signature } => {
+                signed[1..3].copy_from_slice(&[(ACCESS_KEY_ID_V1, access_key_id), (SIGNATURE_V1, signature)]);
+                3
+            }
+        };
+        if let Some(token) = &self.token {
+            signed[len] = (SECURITY_TOKEN, token);
+            len += 1;
+        }
+        Fields { prefilled: self.shape.prefilled.iter(), signed: signed.into_iter().take(len) }
     }
 
     /// The value of a field, by exact name.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// Fields the policy constrains without fixing (`starts-with`, `in`, `not-in`): the
     /// browser must add them. `key` is listed whenever the policy does not fix it.
     pub fn required(&self) -> &[String] {
-        &self.required
+        &self.shape.required
     }
 
     /// The prefix a `starts-with $key` condition requires (the seed's `dir`).
     pub fn key_prefix(&self) -> Option<&str> {
-        self.key_prefix.as_deref()
+        self.shape.key_prefix.as_deref()
     }
 
     /// The signature the form carries.
     pub fn signature_version(&self) -> SignatureVersion {
-        self.version
+        match self.signature {
+            SignatureFields::V4 { .. } => SignatureVersion::V4,
+            SignatureFields::V1 { .. } => SignatureVersion::V1,
+        }
     }
 
     /// The policy's expiration.
@@ -130,7 +187,7 @@ impl FormFields {
     /// # Errors
     /// [`Error::NotV4`] for a V1 form.
     pub fn seed_response(&self) -> Result<SeedResponse> {
-        if self.version != SignatureVersion::V4 {
+        if self.signature_version() != SignatureVersion::V4 {
             return Err(Error::NotV4);
         }
         let field = |name| self.get(name).unwrap_or_default().to_owned();
@@ -141,14 +198,15 @@ impl FormFields {
             x_oss_date: field(DATE),
             signature: field(SIGNATURE_V4),
             host: self.url.clone(),
-            dir: self.key_prefix.clone().unwrap_or_default(),
+            dir: self.key_prefix().unwrap_or_default().to_owned(),
             security_token: field(SECURITY_TOKEN),
         })
     }
 
     pub(crate) fn with_required(mut self, required: Vec<String>, key_prefix: Option<String>) -> Self {
-        self.required = required;
-        self.key_prefix = key_prefix;
+        let shape = Arc::make_mut(&mut self.shape);
+        shape.required = required;
+        shape.key_prefix = key_prefix;
         self
     }
 }
@@ -157,11 +215,12 @@ impl FormFields {
 /// `generate_presigned_post`.
 impl Serialize for FormFields {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        struct Fields<'a>(&'a [(String, String)]);
-        impl Serialize for Fields<'_> {
+        struct AsMap<'a>(&'a FormFields);
+        impl Serialize for AsMap<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.len()))?;
-                for (n, v) in self.0 {
+                let fields = self.0.iter();
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (n, v) in fields {
                     map.serialize_entry(n, v)?;
                 }
                 map.end()
@@ -169,12 +228,13 @@ impl Serialize for FormFields {
         }
         let mut s = serializer.serialize_struct("FormFields", 2)?;
         s.serialize_field("url", &self.url)?;
-        s.serialize_field("fields", &Fields(&self.fields))?;
+        s.serialize_field("fields", &AsMap(self))?;
         s.end()
     }
 }
 
 /// Redacts `x-oss-security-token`: a form may be logged, a token must not be.
+#[allow(clippy::missing_fields_in_debug, reason = "the policy, signature and token are shown through iter()")]
 impl fmt::Debug for FormFields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields: Vec<(&str, &str)> =
@@ -182,9 +242,9 @@ impl fmt::Debug for FormFields {
         f.debug_struct("FormFields")
             .field("url", &self.url)
             .field("fields", &fields)
-            .field("required", &self.required)
-            .field("key_prefix", &self.key_prefix)
-            .field("version", &self.version)
+            .field("required", &self.required())
+            .field("key_prefix", &self.key_prefix())
+            .field("version", &self.signature_version())
             .field("expiration", &self.expiration)
             .finish()
     }
@@ -252,6 +312,8 @@ mod tests {
     #[test]
     fn order_is_key_then_fixed_then_policy_then_signature() {
         let form = v4_form(Some("TOK"));
+        assert_eq!(form.iter().len(), 8);
+        assert_eq!(v4_form(None).iter().len(), 7);
         let names: Vec<_> = form.iter().map(|(n, _)| n).collect();
         assert_eq!(
             names,
@@ -308,6 +370,8 @@ mod tests {
             datetime!(2024-01-01 01:00:00 UTC),
         );
         assert_eq!(form.seed_response(), Err(Error::NotV4));
+        assert_eq!(form.signature_version(), SignatureVersion::V1);
+        assert_eq!(form.iter().len(), 3);
         assert_eq!(form.iter().map(|(n, _)| n).collect::<Vec<_>>(), ["policy", "OSSAccessKeyId", "Signature"]);
     }
 }

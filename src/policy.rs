@@ -1,6 +1,7 @@
 //! The typed POST policy: its builder, its JSON document, and signing it (V4 and V1).
 
 use std::fmt;
+use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
@@ -9,7 +10,7 @@ use crate::condition::{self, Condition, Field, ObjectAcl, ServerSideEncryption, 
 use crate::credentials::Credentials;
 use crate::encoding;
 use crate::error::{Error, Result};
-use crate::form::{FormFields, SignatureFields};
+use crate::form::{FormFields, FormShape, SignatureFields};
 use crate::json;
 use crate::region::{Bucket, Endpoint, Region};
 use crate::signing_key::{self, ALGORITHM_V4, SCOPE_TERMINATOR_V4, SigningKey, SigningKeyCache};
@@ -50,6 +51,7 @@ pub struct PostPolicy {
     escape_dollar: bool,
     endpoint: Endpoint,
     document: DocumentParts,
+    form: Arc<FormShape>,
 }
 
 /// The parts of the policy document that no signature changes, written once by `build()`.
@@ -235,6 +237,7 @@ impl PostPolicyBuilder {
             Field::custom(name.as_str()).check()?;
         }
         let document = DocumentParts::new(&conditions, self.escape_dollar);
+        let form = Arc::new(form_shape(&conditions, &callback_vars));
         Ok(PostPolicy {
             bucket: self.bucket,
             expiration,
@@ -243,6 +246,7 @@ impl PostPolicyBuilder {
             escape_dollar: self.escape_dollar,
             endpoint: self.endpoint,
             document,
+            form,
         })
     }
 }
@@ -499,37 +503,35 @@ impl PostPolicy {
         token: Option<&str>,
         expiration: OffsetDateTime,
     ) -> FormFields {
-        let mut prefilled: Vec<(String, String)> = Vec::with_capacity(self.conditions.len() + self.callback_vars.len());
-        let mut required: Vec<String> = Vec::new();
-        let mut key_prefix = None;
-        for cond in &self.conditions {
-            let Some(field) = cond.field().filter(|f| f.is_form_field()) else { continue };
-            if let Some(value) = cond.fixed_value() {
-                if !prefilled.iter().any(|(n, _)| n.eq_ignore_ascii_case(field.name())) {
-                    prefilled.push((field.name().to_owned(), value.to_owned()));
-                }
-            } else if !required.iter().any(|n| n.eq_ignore_ascii_case(field.name())) {
-                if let (Condition::StartsWith { prefix, .. }, Field::Key) = (cond, field) {
-                    key_prefix = Some(prefix.clone());
-                }
-                required.push(field.name().to_owned());
-            }
-        }
-        if !prefilled.iter().any(|(n, _)| n == condition::KEY) && !required.iter().any(|n| n == condition::KEY) {
-            required.insert(0, condition::KEY.to_owned());
-        }
-        prefilled.extend(self.callback_vars.iter().cloned());
-        FormFields::assemble(
-            region.upload_url(&self.bucket, &self.endpoint),
-            prefilled,
-            required,
-            key_prefix,
-            policy_b64,
-            signature,
-            token,
-            expiration,
-        )
+        let url = region.upload_url(&self.bucket, &self.endpoint);
+        FormFields::signed(url, Arc::clone(&self.form), policy_b64, signature, token, expiration)
     }
+}
+
+/// The form fields a policy fixes (exact and `eq` conditions), the ones the browser must add
+/// (`starts-with`, `in`, `not-in`, and `key` whenever it is not fixed) and the key prefix.
+fn form_shape(conditions: &[Condition], callback_vars: &[(String, String)]) -> FormShape {
+    let mut prefilled: Vec<(String, String)> = Vec::with_capacity(conditions.len() + callback_vars.len());
+    let mut required: Vec<String> = Vec::new();
+    let mut key_prefix = None;
+    for cond in conditions {
+        let Some(field) = cond.field().filter(|f| f.is_form_field()) else { continue };
+        if let Some(value) = cond.fixed_value() {
+            if !prefilled.iter().any(|(n, _)| n.eq_ignore_ascii_case(field.name())) {
+                prefilled.push((field.name().to_owned(), value.to_owned()));
+            }
+        } else if !required.iter().any(|n| n.eq_ignore_ascii_case(field.name())) {
+            if let (Condition::StartsWith { prefix, .. }, Field::Key) = (cond, field) {
+                key_prefix = Some(prefix.clone());
+            }
+            required.push(field.name().to_owned());
+        }
+    }
+    if !prefilled.iter().any(|(n, _)| n == condition::KEY) && !required.iter().any(|n| n == condition::KEY) {
+        required.insert(0, condition::KEY.to_owned());
+    }
+    prefilled.extend(callback_vars.iter().cloned());
+    FormShape::new(prefilled, required, key_prefix)
 }
 
 /// `x-oss-credential`: `<AccessKeyId>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`.
