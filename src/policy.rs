@@ -288,7 +288,7 @@ impl<'a> SignerConditions<'a> {
 /// policy text, `x-oss-date` and `x-oss-credential`.
 struct V4Scope {
     expiration: OffsetDateTime,
-    expiration_text: String,
+    expiration_text: time_fmt::Fixed<24>,
     date: String,
     credential: String,
 }

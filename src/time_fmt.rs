@@ -15,60 +15,72 @@ fn check_year(t: OffsetDateTime) -> Result<u32> {
     u32::try_from(t.year()).ok().filter(|y| *y <= 9999).ok_or(Error::TimeOutOfRange { time: t })
 }
 
-fn push_digits(out: &mut String, value: u32, width: usize) {
-    let mut buf = [b'0'; 4];
+/// Fixed-width ASCII text on the stack (`YYYYMMDD`, the expiration), read as a `str`.
+#[derive(Clone, Copy)]
+pub(crate) struct Fixed<const N: usize>([u8; N]);
+
+impl<const N: usize> std::ops::Deref for Fixed<N> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("digits and separators are ASCII")
+    }
+}
+
+/// Writes `value` as zero-padded decimal filling `out`.
+fn put_digits(out: &mut [u8], value: u32) {
     let mut v = value;
-    for slot in buf[..width].iter_mut().rev() {
+    for slot in out.iter_mut().rev() {
         // The digit is below 10, so it always fits in a u8.
         *slot = b'0' + u8::try_from(v % 10).expect("a digit fits in u8");
         v /= 10;
     }
-    out.push_str(std::str::from_utf8(&buf[..width]).expect("ASCII digits"));
 }
 
-fn push_date(out: &mut String, year: u32, date: Date, sep: &str) {
-    push_digits(out, year, 4);
-    out.push_str(sep);
-    push_digits(out, u32::from(u8::from(date.month())), 2);
-    out.push_str(sep);
-    push_digits(out, u32::from(date.day()), 2);
+/// Writes `YYYY<sep>MM<sep>DD` into the front of `out`; returns the length written.
+fn put_date(out: &mut [u8], year: u32, date: Date, sep: Option<u8>) -> usize {
+    put_digits(&mut out[..4], year);
+    let mut pos = 4;
+    for value in [u32::from(u8::from(date.month())), u32::from(date.day())] {
+        if let Some(sep) = sep {
+            out[pos] = sep;
+            pos += 1;
+        }
+        put_digits(&mut out[pos..pos + 2], value);
+        pos += 2;
+    }
+    pos
 }
 
 /// `YYYYMMDD`: the credential scope date.
-pub(crate) fn scope_date(t: OffsetDateTime) -> Result<String> {
+pub(crate) fn scope_date(t: OffsetDateTime) -> Result<Fixed<8>> {
     let year = check_year(t)?;
-    let mut out = String::with_capacity(8);
-    push_date(&mut out, year, t.date(), "");
-    Ok(out)
+    let mut out = [0u8; 8];
+    put_date(&mut out, year, t.date(), None);
+    Ok(Fixed(out))
 }
 
 /// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format).
 pub(crate) fn x_oss_date(t: OffsetDateTime) -> Result<String> {
     let year = check_year(t)?;
-    let mut out = String::with_capacity(16);
-    push_date(&mut out, year, t.date(), "");
-    out.push('T');
-    push_digits(&mut out, u32::from(t.hour()), 2);
-    push_digits(&mut out, u32::from(t.minute()), 2);
-    push_digits(&mut out, u32::from(t.second()), 2);
-    out.push('Z');
-    Ok(out)
+    let mut out = *b"YYYYMMDDTHHMMSSZ";
+    put_date(&mut out, year, t.date(), None);
+    put_digits(&mut out[9..11], u32::from(t.hour()));
+    put_digits(&mut out[11..13], u32::from(t.minute()));
+    put_digits(&mut out[13..15], u32::from(t.second()));
+    Ok(String::from(&*Fixed(out)))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`: the policy `expiration`, as JavaScript's `toISOString` and the
 /// official samples write it.
-pub(crate) fn expiration(t: OffsetDateTime) -> Result<String> {
+pub(crate) fn expiration(t: OffsetDateTime) -> Result<Fixed<24>> {
     let year = check_year(t)?;
-    let mut out = String::with_capacity(24);
-    push_date(&mut out, year, t.date(), "-");
-    out.push('T');
-    push_digits(&mut out, u32::from(t.hour()), 2);
-    out.push(':');
-    push_digits(&mut out, u32::from(t.minute()), 2);
-    out.push(':');
-    push_digits(&mut out, u32::from(t.second()), 2);
-    out.push_str(".000Z");
-    Ok(out)
+    let mut out = *b"YYYY-MM-DDTHH:MM:SS.000Z";
+    put_date(&mut out, year, t.date(), Some(b'-'));
+    put_digits(&mut out[11..13], u32::from(t.hour()));
+    put_digits(&mut out[14..16], u32::from(t.minute()));
+    put_digits(&mut out[17..19], u32::from(t.second()));
+    Ok(Fixed(out))
 }
 
 #[cfg(test)]
@@ -81,9 +93,20 @@ mod tests {
         // The seed's sample response: x_oss_date 20241127T060941Z, credential date 20241127.
         let t = datetime!(2024-11-27 06:09:41 UTC);
         assert_eq!(x_oss_date(t).unwrap(), "20241127T060941Z");
-        assert_eq!(scope_date(t).unwrap(), "20241127");
+        assert_eq!(&*scope_date(t).unwrap(), "20241127");
         // The seed's policy sample: "2023-12-03T13:00:00.000Z".
-        assert_eq!(expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
+        assert_eq!(&*expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
+    }
+
+    #[test]
+    fn every_field_lands_in_its_place() {
+        let t = datetime!(0987-06-05 04:03:02 UTC);
+        assert_eq!(x_oss_date(t).unwrap(), "09870605T040302Z");
+        assert_eq!(&*scope_date(t).unwrap(), "09870605");
+        assert_eq!(&*expiration(t).unwrap(), "0987-06-05T04:03:02.000Z");
+        let t = datetime!(2024-12-31 23:59:59 UTC);
+        assert_eq!(x_oss_date(t).unwrap(), "20241231T235959Z");
+        assert_eq!(&*expiration(t).unwrap(), "2024-12-31T23:59:59.000Z");
     }
 
     #[test]
@@ -101,7 +124,7 @@ mod tests {
         let early = datetime!(2024-01-01 00:00:00 UTC).replace_year(-1).unwrap();
         assert!(matches!(expiration(early), Err(Error::TimeOutOfRange { .. })));
         assert!(matches!(x_oss_date(early), Err(Error::TimeOutOfRange { .. })));
-        assert_eq!(scope_date(datetime!(9999-12-31 23:59:59 UTC)).unwrap(), "99991231");
-        assert_eq!(expiration(datetime!(0001-01-01 00:00:00 UTC)).unwrap(), "0001-01-01T00:00:00.000Z");
+        assert_eq!(&*scope_date(datetime!(9999-12-31 23:59:59 UTC)).unwrap(), "99991231");
+        assert_eq!(&*expiration(datetime!(0001-01-01 00:00:00 UTC)).unwrap(), "0001-01-01T00:00:00.000Z");
     }
 }
