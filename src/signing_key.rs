@@ -10,6 +10,7 @@ use time::Date;
 use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
+use crate::encoding;
 use crate::region::Region;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -70,7 +71,7 @@ impl SigningKey {
 
     /// `x-oss-signature`: lower-case hex HMAC-SHA256 of the string to sign (the base64 policy).
     pub fn sign(&self, string_to_sign: &[u8]) -> String {
-        hex::encode(self.sign_raw(string_to_sign))
+        encoding::hex32(&self.sign_raw(string_to_sign))
     }
 
     /// The raw 32-byte signature.
