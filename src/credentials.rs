@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -36,6 +37,10 @@ pub struct Credentials {
     access_key_id: String,
     access_key_secret: Zeroizing<String>,
     security_token: Option<Zeroizing<String>>,
+    /// SHA-256 of the secret, computed once here so that [`crate::SigningKeyCache`] tells
+    /// secrets apart (a rotated secret never reuses a stale key) without hashing, or keeping,
+    /// the secret on every lookup.
+    secret_fingerprint: Zeroizing<[u8; 32]>,
 }
 
 impl Credentials {
@@ -63,7 +68,8 @@ impl Credentials {
         if access_key_secret.is_empty() {
             return Err(Error::EmptyAccessKeySecret);
         }
-        Ok(Self { access_key_id, access_key_secret, security_token: None })
+        let secret_fingerprint = Zeroizing::new(Sha256::digest(access_key_secret.as_bytes()).into());
+        Ok(Self { access_key_id, access_key_secret, security_token: None, secret_fingerprint })
     }
 
     /// The same credentials with an STS security token, written as `x-oss-security-token`.
@@ -129,12 +135,18 @@ impl Credentials {
         &self.access_key_secret
     }
 
+    /// The secret's fingerprint (SHA-256), the signing-key cache's notion of "same secret".
+    pub(crate) fn secret_fingerprint(&self) -> &[u8; 32] {
+        &self.secret_fingerprint
+    }
+
     /// The STS security token, if any. Keep it out of logs.
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref().map(String::as_str)
     }
 }
 
+#[allow(clippy::missing_fields_in_debug, reason = "the secret's fingerprint is no one's business either")]
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")

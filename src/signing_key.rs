@@ -2,16 +2,16 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use time::Date;
 use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
 use crate::encoding;
-use crate::region::Region;
+use crate::region::{Product, Region};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -105,15 +105,13 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CacheKey {
-    access_key_id: String,
-    /// SHA-256 of the secret, so a rotated secret under the same id never reuses a stale key.
-    secret_digest: [u8; 32],
-    date: Date,
-    region: String,
-    product: &'static str,
-}
+/// What a derived key depends on besides the region: the secret (by its fingerprint, so a
+/// rotated secret under the same id never reuses a stale key), the UTC date and the product.
+/// The AccessKey id is no input of the derivation.
+type Slot = ([u8; 32], Date, Product);
+
+/// The keys of one slot, by region id.
+type Keys = HashMap<Slot, Vec<(Box<str>, Arc<SigningKey>)>>;
 
 /// Derived signing keys, shared between threads, so the four-HMAC derivation runs once per
 /// UTC day per credential and region.
@@ -135,7 +133,7 @@ struct CacheKey {
 /// ```
 #[derive(Default)]
 pub struct SigningKeyCache {
-    keys: Mutex<HashMap<CacheKey, Arc<SigningKey>>>,
+    keys: RwLock<Keys>,
 }
 
 impl SigningKeyCache {
@@ -145,28 +143,32 @@ impl SigningKeyCache {
     }
 
     /// The key for these credentials, date and region, derived on first use.
+    ///
+    /// A lookup hashes nothing secret and allocates nothing: the secret is known by the
+    /// fingerprint [`Credentials`] computed once, and hits take a shared read lock.
     pub fn get(&self, credentials: &Credentials, date: Date, region: &Region) -> Arc<SigningKey> {
-        let id = CacheKey {
-            access_key_id: credentials.access_key_id().to_owned(),
-            secret_digest: Sha256::digest(credentials.access_key_secret().as_bytes()).into(),
-            date,
-            region: region.id().to_owned(),
-            product: region.product().as_str(),
-        };
-        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(key) = keys.get(&id) {
-            return Arc::clone(key);
+        let slot = (*credentials.secret_fingerprint(), date, region.product());
+        let find =
+            |keys: &Keys| keys.get(&slot)?.iter().find(|(id, _)| **id == *region.id()).map(|(_, key)| Arc::clone(key));
+        if let Some(key) = find(&self.keys.read().unwrap_or_else(PoisonError::into_inner)) {
+            return key;
+        }
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have derived it between the two locks.
+        if let Some(key) = find(&keys) {
+            return key;
         }
         // Keys for earlier days are never asked for again by a clock-driven service.
-        keys.retain(|k, _| k.date >= date);
-        let key = Arc::new(SigningKey::derive(credentials.access_key_secret(), date, id.region.as_str(), id.product));
-        keys.insert(id, Arc::clone(&key));
+        keys.retain(|(_, day, _), _| *day >= date);
+        let key =
+            Arc::new(SigningKey::derive(credentials.access_key_secret(), date, region.id(), region.product().as_str()));
+        keys.entry(slot).or_default().push((region.id().into(), Arc::clone(&key)));
         key
     }
 
     /// How many keys the cache holds.
     pub fn len(&self) -> usize {
-        self.keys.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.keys.read().unwrap_or_else(PoisonError::into_inner).values().map(Vec::len).sum()
     }
 
     /// Whether the cache holds no key.
@@ -184,8 +186,8 @@ impl fmt::Debug for SigningKeyCache {
 impl Clone for SigningKeyCache {
     /// A new cache holding the same keys.
     fn clone(&self) -> Self {
-        let keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        Self { keys: Mutex::new(keys) }
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner).clone();
+        Self { keys: RwLock::new(keys) }
     }
 }
 
@@ -251,6 +253,10 @@ mod tests {
         let a = cache.get(&creds, date!(2024 - 07 - 13), &region);
         assert_eq!(a.to_hex().as_str(), KIT_KEY);
         assert!(Arc::ptr_eq(&a, &cache.get(&creds, date!(2024 - 07 - 13), &region)));
+        // The id is no input of the derivation: the same secret under another id (or with a
+        // token) shares the key.
+        let same_secret = Credentials::new("other_id", "access_key_secret").unwrap().with_security_token("t").unwrap();
+        assert!(Arc::ptr_eq(&a, &cache.get(&same_secret, date!(2024 - 07 - 13), &region)));
         let other_region = cache.get(&creds, date!(2024 - 07 - 13), &Region::new("cn-hangzhou").unwrap());
         assert!(!Arc::ptr_eq(&a, &other_region));
         assert_eq!(cache.len(), 2);
