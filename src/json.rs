@@ -59,7 +59,7 @@ fn next_escape(bytes: &[u8], mut from: usize, escape_dollar: bool) -> usize {
 }
 
 /// Where JSON text goes: the policy document is written into a `String` when built and
-/// into the byte buffer it is base64-encoded in when signed.
+/// into the buffer it is base64-encoded in when signed.
 pub(crate) trait Sink {
     /// Appends `text`.
     fn put(&mut self, text: &str);
@@ -71,9 +71,9 @@ impl Sink for String {
     }
 }
 
-impl Sink for Vec<u8> {
+impl Sink for crate::encoding::Base64Buffer {
     fn put(&mut self, text: &str) {
-        self.extend_from_slice(text.as_bytes());
+        self.extend(text.as_bytes());
     }
 }
 

@@ -460,16 +460,11 @@ impl PostPolicy {
     /// The policy JSON, base64-encoded: `{"expiration":...,"conditions":[bucket, signer..., rest...]}`,
     /// compact, in the bytes ali-oss's `policy2Str` writes for the same object.
     ///
-    /// The document is written once, straight into the buffer that becomes the base64 text,
-    /// behind a gap just long enough for the encoding to run in place.
+    /// The document is written once, straight into the allocation of its base64 text.
     fn encode(&self, expiration: &str, signer: &SignerConditions<'_>) -> String {
-        let len = self.document_len(expiration, signer);
-        let gap = encoding::base64_len(len) - len;
-        let mut buf = Vec::with_capacity(gap + len);
-        buf.resize(gap, 0);
+        let mut buf = encoding::Base64Buffer::with_estimate(self.document_len(expiration, signer));
         self.write_document(&mut buf, expiration, signer);
-        encoding::base64_in_place(&mut buf, gap);
-        String::from_utf8(buf).expect("base64 is ASCII")
+        buf.finish()
     }
 
     /// Writes the policy document.
@@ -489,7 +484,7 @@ impl PostPolicy {
 
     /// The length of the document [`PostPolicy::write_document`] writes when no signer value
     /// needs escaping (as usual: ids, dates, regions and STS tokens are plain ASCII). The
-    /// others only cost [`encoding::base64_in_place`] a move.
+    /// others only cost [`encoding::Base64Buffer`] a move.
     fn document_len(&self, expiration: &str, signer: &SignerConditions<'_>) -> usize {
         let signer_len: usize = signer.as_slice().iter().map(|(name, value)| name.len() + value.len() + 8).sum();
         "{\"expiration\":\"".len() + expiration.len() + self.document.head.len() + signer_len + self.document.tail.len()
