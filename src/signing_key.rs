@@ -219,6 +219,25 @@ mod tests {
     }
 
     #[test]
+    fn secrets_of_any_length_derive_the_same_as_a_plain_hmac_chain() {
+        // Either side of the 64-byte HMAC block, past which HMAC hashes its key first.
+        for len in [1, 54, 55, 56, 100] {
+            let secret = "s".repeat(len);
+            let chain = |key: &[u8], data: &str| {
+                let mut mac = HmacSha256::new_from_slice(key).unwrap();
+                mac.update(data.as_bytes());
+                mac.finalize().into_bytes().to_vec()
+            };
+            let k = chain(format!("aliyun_v4{secret}").as_bytes(), "20240713");
+            let k = chain(&k, "us-west-1");
+            let k = chain(&k, "oss");
+            let k = chain(&k, "aliyun_v4_request");
+            let key = SigningKey::derive(&secret, date!(2024 - 07 - 13), "us-west-1", "oss");
+            assert_eq!(key.to_hex().as_str(), hex::encode(k), "secret of {len} bytes");
+        }
+    }
+
+    #[test]
     fn every_derivation_input_matters() {
         let base = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), "us-west-1", "oss").to_hex();
         for other in [
