@@ -1,11 +1,14 @@
 //! AccessKey credentials: id, secret and optional STS security token.
 
 use std::fmt;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::encoding::CachedBase64;
 use crate::error::{Error, Result};
+use crate::json;
 
 /// Environment variable holding the AccessKey id (the name Alibaba's SDKs read).
 pub const ENV_ACCESS_KEY_ID: &str = "OSS_ACCESS_KEY_ID";
@@ -41,6 +44,9 @@ pub struct Credentials {
     /// secrets apart (a rotated secret never reuses a stale key) without hashing, or keeping,
     /// the secret on every lookup.
     secret_fingerprint: Zeroizing<[u8; 32]>,
+    /// The token as a JSON string literal, as every policy signed with it holds it, with its
+    /// base64 cached: a 600-character token is most of a policy.
+    token_literal: Option<Arc<CachedBase64>>,
 }
 
 impl Credentials {
@@ -69,7 +75,7 @@ impl Credentials {
             return Err(Error::EmptyAccessKeySecret);
         }
         let secret_fingerprint = Zeroizing::new(Sha256::digest(access_key_secret.as_bytes()).into());
-        Ok(Self { access_key_id, access_key_secret, security_token: None, secret_fingerprint })
+        Ok(Self { access_key_id, access_key_secret, security_token: None, secret_fingerprint, token_literal: None })
     }
 
     /// The same credentials with an STS security token, written as `x-oss-security-token`.
@@ -84,6 +90,7 @@ impl Credentials {
         if token.chars().any(char::is_control) {
             return Err(Error::InvalidSecurityToken { reason: "it contains control characters" });
         }
+        self.token_literal = Some(Arc::new(json::cached_literal(&token)));
         self.security_token = Some(token);
         Ok(self)
     }
@@ -140,13 +147,18 @@ impl Credentials {
         &self.secret_fingerprint
     }
 
+    /// The STS token as a JSON string literal, with its base64 cached.
+    pub(crate) fn token_literal(&self) -> Option<&CachedBase64> {
+        self.token_literal.as_deref()
+    }
+
     /// The STS security token, if any. Keep it out of logs.
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref().map(String::as_str)
     }
 }
 
-#[allow(clippy::missing_fields_in_debug, reason = "the secret's fingerprint is no one's business either")]
+#[allow(clippy::missing_fields_in_debug, reason = "the secret's fingerprint and the token's JSON are secrets too")]
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")

@@ -5,6 +5,11 @@
 //! lookup, twelve input bytes per step, into a buffer sized once, takes about half the time of
 //! the `base64` crate's general engine on a 1 KB policy (see `benches/post_policy.rs`).
 
+use std::fmt;
+use std::sync::OnceLock;
+
+use zeroize::Zeroizing;
+
 /// The standard base64 alphabet (RFC 4648 §4), which OSS decodes the policy with.
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -26,45 +31,130 @@ pub(crate) const fn base64_len(n: usize) -> usize {
     n.div_ceil(3) * 4
 }
 
-/// A document written straight into the allocation its base64 text ends up in.
+/// Document text that no signature changes (a policy's own conditions, an STS token), with its
+/// base64 cached for each of the three offsets, modulo 3, at which it can start in a document.
 ///
-/// The document goes behind room for its base64 text (sized from an estimate of its length),
-/// and [`Base64Buffer::finish`] encodes it forward into that room. The two regions never
-/// overlap, which keeps the encoding loop free of bounds checks and of the stalls an
-/// in-place walk over one region suffers; the price is that the text keeps the document's
-/// bytes as spare capacity.
-pub(crate) struct Base64Buffer {
-    buf: Vec<u8>,
-    room: usize,
+/// Each encoding is made on first use and kept; text and encodings are zeroized on drop (a
+/// token is a secret). Equality is by text.
+#[derive(Clone)]
+pub(crate) struct CachedBase64 {
+    text: Zeroizing<String>,
+    encoded: [OnceLock<Zeroizing<String>>; 3],
 }
 
-impl Base64Buffer {
-    /// A buffer for a document of about `estimate` bytes (a longer one costs a move).
+impl CachedBase64 {
+    pub(crate) fn new(text: String) -> Self {
+        Self { text: Zeroizing::new(text), encoded: Default::default() }
+    }
+
+    /// The text.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The base64 of the longest run of whole three-byte groups after the first `skip` bytes.
+    fn encoded_after(&self, skip: usize) -> &str {
+        self.encoded[skip].get_or_init(|| {
+            let bytes = &self.text.as_bytes()[skip..];
+            let whole = bytes.len() / 3 * 3;
+            let mut text = vec![0; whole / 3 * 4];
+            encode_into(&bytes[..whole], &mut text);
+            Zeroizing::new(String::from_utf8(text).expect("base64 is ASCII"))
+        })
+    }
+}
+
+impl PartialEq for CachedBase64 {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for CachedBase64 {}
+
+impl fmt::Debug for CachedBase64 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedBase64").field("len", &self.text.len()).finish_non_exhaustive()
+    }
+}
+
+/// How many document bytes [`Base64Writer`] stages before encoding them (whole 12-byte steps).
+const STAGE: usize = 192;
+
+/// Writes a document straight as base64 into a `String` allocated once.
+///
+/// Bytes given to [`Base64Writer::put`] are staged on the stack and encoded in batches. A
+/// [`CachedBase64`] part costs no encoding: at most two of its bytes are encoded together with
+/// what precedes them, then its cached encoding for that offset is copied, and its last one or
+/// two bytes are staged for what follows.
+pub(crate) struct Base64Writer {
+    text: String,
+    stage: [u8; STAGE],
+    staged: usize,
+}
+
+impl Base64Writer {
+    /// A writer for a document of about `estimate` bytes (a longer one costs the text a
+    /// reallocation).
     pub(crate) fn with_estimate(estimate: usize) -> Self {
-        let room = base64_len(estimate);
-        let mut buf = Vec::with_capacity(room + estimate);
-        buf.resize(room, 0);
-        Self { buf, room }
+        Self { text: String::with_capacity(base64_len(estimate)), stage: [0; STAGE], staged: 0 }
     }
 
     /// Appends document bytes.
-    pub(crate) fn extend(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
+    pub(crate) fn put(&mut self, mut bytes: &[u8]) {
+        if let Some(free) = self.stage.get_mut(self.staged..self.staged + bytes.len()) {
+            free.copy_from_slice(bytes);
+            self.staged += bytes.len();
+            return;
+        }
+        while !bytes.is_empty() {
+            let take = (STAGE - self.staged).min(bytes.len());
+            self.stage[self.staged..self.staged + take].copy_from_slice(&bytes[..take]);
+            self.staged += take;
+            bytes = &bytes[take..];
+            if self.staged == STAGE {
+                self.flush_whole_groups();
+            }
+        }
+    }
+
+    /// Appends the text of `part`, through its cached encoding.
+    pub(crate) fn put_cached(&mut self, part: &CachedBase64) {
+        // Everything before the staged bytes is encoded in whole groups, so the part starts
+        // `staged % 3` bytes into a group; the first `skip` bytes complete that group.
+        let bytes = part.text.as_bytes();
+        let skip = (3 - self.staged % 3) % 3;
+        if bytes.len() <= skip {
+            self.put(bytes);
+            return;
+        }
+        self.put(&bytes[..skip]);
+        self.flush_whole_groups();
+        debug_assert_eq!(self.staged, 0);
+        let encoded = part.encoded_after(skip);
+        self.text.push_str(encoded);
+        self.put(&bytes[skip + encoded.len() / 4 * 3..]);
+    }
+
+    fn flush_whole_groups(&mut self) {
+        let whole = self.staged / 3 * 3;
+        self.push_encoded(whole);
+        self.stage.copy_within(whole..self.staged, 0);
+        self.staged -= whole;
+    }
+
+    /// Encodes the first `n` staged bytes (padded if `n` is not a multiple of 3) onto the text.
+    fn push_encoded(&mut self, n: usize) {
+        let len = base64_len(n);
+        let mut text = [0u8; base64_len(STAGE)];
+        encode_into(&self.stage[..n], &mut text[..len]);
+        self.text.push_str(std::str::from_utf8(&text[..len]).expect("base64 is ASCII"));
     }
 
     /// The padded base64 text of the document.
-    pub(crate) fn finish(self) -> String {
-        let Self { mut buf, mut room } = self;
-        let len = base64_len(buf.len() - room);
-        if len > room {
-            // The estimate was short (values that needed escaping): widen the room.
-            buf.splice(room..room, std::iter::repeat_n(0, len - room));
-            room = len;
-        }
-        let (text, document) = buf.split_at_mut(room);
-        encode_into(document, &mut text[..len]);
-        buf.truncate(len);
-        String::from_utf8(buf).expect("base64 is ASCII")
+    pub(crate) fn finish(mut self) -> String {
+        self.push_encoded(self.staged);
+        self.text
     }
 }
 
@@ -108,9 +198,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn encode(input: &[u8], estimate: usize) -> String {
-        let mut buf = Base64Buffer::with_estimate(estimate);
-        buf.extend(input);
-        buf.finish()
+        let mut writer = Base64Writer::with_estimate(estimate);
+        writer.put(input);
+        writer.finish()
     }
 
     #[test]
@@ -147,9 +237,59 @@ mod tests {
         assert_eq!(hex32(&[0xFF; 32]), "f".repeat(64));
     }
 
+    #[test]
+    fn cached_parts_join_at_every_offset() {
+        let part = CachedBase64::new("0123456789abcdefghijklmnopqrstuvwxyz".into());
+        for before in 0..8 {
+            for after in 0..5 {
+                for len in [0, 1, 2, 3, 4, 5, 36] {
+                    let part = if len == 36 { part.clone() } else { CachedBase64::new(part.text()[..len].into()) };
+                    let (head, tail) = ("H".repeat(before), "T".repeat(after));
+                    let mut writer = Base64Writer::with_estimate(0);
+                    writer.put(head.as_bytes());
+                    writer.put_cached(&part);
+                    writer.put_cached(&part);
+                    writer.put(tail.as_bytes());
+                    let want = format!("{head}{}{}{tail}", part.text(), part.text());
+                    assert_eq!(writer.finish(), base64::engine::general_purpose::STANDARD.encode(want));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_parts_say_nothing_of_their_text() {
+        let part = CachedBase64::new("secret-token".into());
+        assert!(!format!("{part:?}").contains("secret"));
+        assert_eq!(part, CachedBase64::new("secret-token".into()));
+    }
+
     proptest! {
         #[test]
-        fn any_estimate_encodes_like_the_base64_crate(input in proptest::collection::vec(any::<u8>(), 0..300), estimate in 0usize..400) {
+        fn documents_of_any_shape_encode_like_the_base64_crate(
+            pieces in proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..400), any::<bool>()), 0..6),
+        ) {
+            let mut writer = Base64Writer::with_estimate(0);
+            let mut want = Vec::new();
+            for (bytes, cached) in &pieces {
+                want.extend_from_slice(bytes);
+                if *cached {
+                    // Cached parts are text; hex keeps arbitrary bytes valid UTF-8.
+                    let text = hex::encode(bytes);
+                    want.truncate(want.len() - bytes.len());
+                    want.extend_from_slice(text.as_bytes());
+                    writer.put_cached(&CachedBase64::new(text));
+                } else {
+                    writer.put(bytes);
+                }
+            }
+            prop_assert_eq!(writer.finish(), base64::engine::general_purpose::STANDARD.encode(&want));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_estimate_encodes_like_the_base64_crate(input in proptest::collection::vec(any::<u8>(), 0..700), estimate in 0usize..800) {
             let want = base64::engine::general_purpose::STANDARD.encode(&input);
             prop_assert_eq!(encode(&input, estimate), want);
         }

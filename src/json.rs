@@ -5,6 +5,8 @@
 //! character below U+0020 as `\u00xx` in lower-case hex. Everything else, U+2028/U+2029, `/`
 //! and non-ASCII included, is written raw as UTF-8.
 
+use crate::encoding::{Base64Writer, CachedBase64};
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Whether any byte of `block` needs escaping: a control character, `"`, `\`, or (with
@@ -51,11 +53,16 @@ fn next_escape(bytes: &[u8], mut from: usize, escape_dollar: bool) -> usize {
     bytes[from..].iter().position(|&b| escape_of(b, escape_dollar).is_some()).map_or(bytes.len(), |i| from + i)
 }
 
-/// Where JSON text goes: the policy document is written into a `String` when built and
-/// into the buffer it is base64-encoded in when signed.
+/// Where JSON text goes: the policy document is written into a `String` when built or shown,
+/// and straight as base64 when signed.
 pub(crate) trait Sink {
     /// Appends `text`.
     fn put(&mut self, text: &str);
+
+    /// Appends the text of a part whose base64 may be cached.
+    fn put_cached(&mut self, part: &CachedBase64) {
+        self.put(part.text());
+    }
 }
 
 impl Sink for String {
@@ -64,10 +71,21 @@ impl Sink for String {
     }
 }
 
-impl Sink for crate::encoding::Base64Buffer {
+impl Sink for Base64Writer {
     fn put(&mut self, text: &str) {
-        self.extend(text.as_bytes());
+        Base64Writer::put(self, text.as_bytes());
     }
+
+    fn put_cached(&mut self, part: &CachedBase64) {
+        Base64Writer::put_cached(self, part);
+    }
+}
+
+/// `value` as a JSON string literal, with its base64 cached (for STS tokens).
+pub(crate) fn cached_literal(value: &str) -> CachedBase64 {
+    let mut text = String::with_capacity(value.len() + 2);
+    push_str(&mut text, value, false);
+    CachedBase64::new(text)
 }
 
 /// Appends `value` as a JSON string literal (quotes included).

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use crate::callback::Callback;
 use crate::condition::{self, Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
 use crate::credentials::Credentials;
-use crate::encoding;
+use crate::encoding::{self, CachedBase64};
 use crate::error::{Error, Result};
 use crate::form::{FormFields, FormShape, SignatureFields};
 use crate::json;
@@ -60,8 +60,12 @@ struct DocumentParts {
     /// From the end of the expiration value through the bucket condition:
     /// `","conditions":[{"bucket":"..."}`.
     head: Box<str>,
-    /// The policy's own conditions and the end of the document: `,[...],{...}]}`.
-    tail: Box<str>,
+    /// For V4, the head, the signature version and the start of the credential condition:
+    /// `...{"bucket":"..."},{"x-oss-signature-version":"OSS4-HMAC-SHA256"},{"x-oss-credential":`.
+    head_v4: Box<str>,
+    /// The policy's own conditions and the end of the document, `,[...],{...}]}`, with its
+    /// base64 cached for each offset it can start at; shared by clones of the policy.
+    tail: Arc<CachedBase64>,
 }
 
 impl DocumentParts {
@@ -69,13 +73,18 @@ impl DocumentParts {
         let (bucket, rest) = conditions.split_first().expect("build() always adds the bucket condition");
         let mut head = String::from("\",\"conditions\":[");
         bucket.write_json(&mut head, false);
+        let head_v4 = format!(
+            "{head},{{\"{}\":\"{ALGORITHM_V4}\"}},{{\"{}\":",
+            condition::SIGNATURE_VERSION,
+            condition::CREDENTIAL
+        );
         let mut tail = String::new();
         for cond in rest {
             tail.push(',');
             cond.write_json(&mut tail, escape_dollar);
         }
         tail.push_str("]}");
-        Self { head: head.into(), tail: tail.into() }
+        Self { head: head.into(), head_v4: head_v4.into(), tail: Arc::new(CachedBase64::new(tail)) }
     }
 }
 
@@ -251,38 +260,18 @@ impl PostPolicyBuilder {
     }
 }
 
-/// The signer-written conditions placed right after `bucket`, in this order.
+/// The signer-written conditions placed right after `bucket`, in this order: V4's
+/// `x-oss-signature-version`, `x-oss-credential` and `x-oss-date`, then, with STS,
+/// `x-oss-security-token`.
 struct SignerConditions<'a> {
-    fields: [(&'a str, &'a str); 4],
-    len: usize,
+    v4: Option<&'a V4Scope>,
+    token: Option<&'a CachedBase64>,
 }
 
-impl<'a> SignerConditions<'a> {
-    /// V4: version, credential, date and, with STS, the token.
-    fn v4(scope: &'a V4Scope, token: Option<&'a str>) -> Self {
-        Self {
-            fields: [
-                (condition::SIGNATURE_VERSION, ALGORITHM_V4),
-                (condition::CREDENTIAL, &scope.credential),
-                (condition::DATE, &scope.date),
-                (condition::SECURITY_TOKEN, token.unwrap_or_default()),
-            ],
-            len: 3 + usize::from(token.is_some()),
-        }
-    }
-
-    /// V1: the token, with STS.
-    fn v1(token: Option<&'a str>) -> Self {
-        Self {
-            fields: [(condition::SECURITY_TOKEN, token.unwrap_or_default()), ("", ""), ("", ""), ("", "")],
-            len: usize::from(token.is_some()),
-        }
-    }
-
-    fn as_slice(&self) -> &[(&'a str, &'a str)] {
-        &self.fields[..self.len]
-    }
-}
+/// Between the credential and the date: `},{"x-oss-date":"`.
+const BEFORE_DATE: &str = "},{\"x-oss-date\":\"";
+/// Before the token's literal: `,{"x-oss-security-token":`.
+const BEFORE_TOKEN: &str = ",{\"x-oss-security-token\":";
 
 /// What one V4 signature at `now` writes besides the signature: the checked expiration, its
 /// policy text, `x-oss-date` and `x-oss-credential`.
@@ -370,7 +359,8 @@ impl PostPolicy {
         let now = time_fmt::normalize(now);
         let expiration = self.checked_expiration(now, false)?;
         let token = credentials.security_token();
-        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &SignerConditions::v1(token));
+        let signer = SignerConditions { v4: None, token: credentials.token_literal() };
+        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
         let signature = signing_key::sign_v1(credentials.access_key_secret(), policy_b64.as_bytes());
         Ok(self.form(
             region,
@@ -396,11 +386,8 @@ impl PostPolicy {
     pub fn to_json_v4(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<String> {
         let scope = self.v4_scope(credentials, region, time_fmt::normalize(now))?;
         let mut text = String::new();
-        self.write_document(
-            &mut text,
-            &scope.expiration_text,
-            &SignerConditions::v4(&scope, credentials.security_token()),
-        );
+        let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
+        self.write_document(&mut text, &scope.expiration_text, &signer);
         Ok(text)
     }
 
@@ -416,7 +403,8 @@ impl PostPolicy {
         now: OffsetDateTime,
     ) -> Result<String> {
         let scope = self.v4_scope(credentials, region, time_fmt::normalize(now))?;
-        Ok(self.encode(&scope.expiration_text, &SignerConditions::v4(&scope, credentials.security_token())))
+        let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
+        Ok(self.encode(&scope.expiration_text, &signer))
     }
 
     fn sign_v4_with_key(
@@ -428,9 +416,10 @@ impl PostPolicy {
     ) -> Result<FormFields> {
         debug_assert_eq!(key.date(), now.date());
         let scope = self.v4_scope(credentials, region, now)?;
-        let token = credentials.security_token();
-        let policy_b64 = self.encode(&scope.expiration_text, &SignerConditions::v4(&scope, token));
+        let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
+        let policy_b64 = self.encode(&scope.expiration_text, &signer);
         let signature = key.sign(policy_b64.as_bytes());
+        let token = credentials.security_token();
         let V4Scope { expiration, credential, date, .. } = scope;
         Ok(self.form(region, policy_b64, SignatureFields::V4 { credential, date, signature }, token, expiration))
     }
@@ -460,34 +449,45 @@ impl PostPolicy {
     /// The policy JSON, base64-encoded: `{"expiration":...,"conditions":[bucket, signer..., rest...]}`,
     /// compact, in the bytes ali-oss's `policy2Str` writes for the same object.
     ///
-    /// The document is written once, straight into the allocation of its base64 text.
+    /// Written straight as base64 into the one `String` it ends up in. The policy's own
+    /// conditions and the STS token, most of a policy and the same in every signature, are not
+    /// encoded again: their base64 is cached (see [`CachedBase64`]).
     fn encode(&self, expiration: &str, signer: &SignerConditions<'_>) -> String {
-        let mut buf = encoding::Base64Buffer::with_estimate(self.document_len(expiration, signer));
-        self.write_document(&mut buf, expiration, signer);
-        buf.finish()
+        let mut writer = encoding::Base64Writer::with_estimate(self.document_len(expiration, signer));
+        self.write_document(&mut writer, expiration, signer);
+        writer.finish()
     }
 
     /// Writes the policy document.
     fn write_document(&self, out: &mut impl json::Sink, expiration: &str, signer: &SignerConditions<'_>) {
         out.put("{\"expiration\":\"");
         out.put(expiration);
-        out.put(&self.document.head);
-        for (name, value) in signer.as_slice() {
-            out.put(",{\"");
-            out.put(name);
-            out.put("\":");
-            json::push_str(out, value, false);
+        if let Some(scope) = signer.v4 {
+            out.put(&self.document.head_v4);
+            json::push_str(out, &scope.credential, false);
+            out.put(BEFORE_DATE);
+            out.put(&scope.date);
+            out.put("\"}");
+        } else {
+            out.put(&self.document.head);
+        }
+        if let Some(token) = signer.token {
+            out.put(BEFORE_TOKEN);
+            out.put_cached(token);
             out.put("}");
         }
-        out.put(&self.document.tail);
+        out.put_cached(&self.document.tail);
     }
 
-    /// The length of the document [`PostPolicy::write_document`] writes when no signer value
-    /// needs escaping (as usual: ids, dates, regions and STS tokens are plain ASCII). The
-    /// others only cost [`encoding::Base64Buffer`] a move.
+    /// The length of the document [`PostPolicy::write_document`] writes when the credential
+    /// needs no escaping (as usual: ids and regions are plain ASCII; others only cost the text
+    /// a reallocation).
     fn document_len(&self, expiration: &str, signer: &SignerConditions<'_>) -> usize {
-        let signer_len: usize = signer.as_slice().iter().map(|(name, value)| name.len() + value.len() + 8).sum();
-        "{\"expiration\":\"".len() + expiration.len() + self.document.head.len() + signer_len + self.document.tail.len()
+        let head = signer.v4.map_or(self.document.head.len(), |scope| {
+            self.document.head_v4.len() + scope.credential.len() + 2 + BEFORE_DATE.len() + scope.date.len() + 2
+        });
+        let token = signer.token.map_or(0, |t| BEFORE_TOKEN.len() + t.text().len() + 1);
+        "{\"expiration\":\"".len() + expiration.len() + head + token + self.document.tail.text().len()
     }
 
     fn form(
@@ -610,10 +610,11 @@ mod tests {
         for (id, token) in [("AKID", "TOKEN"), ("AK\"ID\\", "TO\"K\\EN"), ("AKID", "\\".repeat(300).as_str())] {
             let creds = Credentials::new(id, "secret").unwrap().with_security_token(token).unwrap();
             let scope = policy.v4_scope(&creds, &region, now).unwrap();
-            let signer = SignerConditions::v4(&scope, Some(token));
+            let signer = SignerConditions { v4: Some(&scope), token: creds.token_literal() };
             let mut text = String::new();
             policy.write_document(&mut text, &scope.expiration_text, &signer);
-            let escapes = [id, token].iter().map(|v| v.matches(['"', '\\']).count()).sum::<usize>();
+            // Only the credential is estimated; the token's literal is measured.
+            let escapes = id.matches(['"', '\\']).count();
             assert_eq!(policy.document_len(&scope.expiration_text, &signer) + escapes, text.len());
             // Whatever the estimate, the form carries exactly the document to_json_v4 shows.
             let form = policy.sign_at(&creds, &region, now).unwrap();
@@ -624,6 +625,43 @@ mod tests {
                 Some(id)
             );
             assert_eq!(decode(&form)["conditions"][4]["x-oss-security-token"], token);
+        }
+    }
+
+    #[test]
+    fn signer_glue_spells_the_field_names() {
+        assert_eq!(BEFORE_DATE, format!("}},{{\"{}\":\"", condition::DATE));
+        assert_eq!(BEFORE_TOKEN, format!(",{{\"{}\":", condition::SECURITY_TOKEN));
+    }
+
+    #[test]
+    fn cached_parts_give_the_same_bytes_at_every_alignment() {
+        // Id and bucket lengths move the token and the policy's own conditions through all
+        // three offsets; each signature must still be the base64 of to_json_v4's document, the
+        // first time (encodings made) and the second (encodings reused).
+        let region = Region::new("cn-hangzhou").unwrap();
+        let now = datetime!(2024-11-27 06:09:41 UTC);
+        for bucket in ["abc", "abcd", "abcde"] {
+            let policy = PostPolicy::builder(Bucket::new(bucket).unwrap())
+                .expires_in(Duration::hours(1))
+                .key_starts_with("user-dir/")
+                .build()
+                .unwrap();
+            for id in ["A", "AB", "ABC"] {
+                for token in ["T", "TO", "TOK", "TOKEN-0123456789"] {
+                    let creds = Credentials::new(id, "secret").unwrap().with_security_token(token).unwrap();
+                    let text = policy.to_json_v4(&creds, &region, now).unwrap();
+                    for _ in 0..2 {
+                        let form = policy.sign_at(&creds, &region, now).unwrap();
+                        assert_eq!(
+                            form.get("policy").unwrap(),
+                            base64::engine::general_purpose::STANDARD.encode(&text)
+                        );
+                        let v1 = policy.sign_v1_at(&creds, &region, now).unwrap();
+                        assert_eq!(decode(&v1)["conditions"][1]["x-oss-security-token"], token);
+                    }
+                }
+            }
         }
     }
 
