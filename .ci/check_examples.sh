@@ -44,4 +44,17 @@ OSS_ACCESS_KEY_ID=AKID OSS_ACCESS_KEY_SECRET=sec OSS_SESSION_TOKEN=TOK "$bin/sig
 check "sign_post_form: STS token from the environment is posted and not noted as example" \
   'python3 -c "import json,sys; d=json.load(open(sys.argv[1]))[\"fields\"]; assert d[\"x-oss-security-token\"]==\"TOK\"; assert d[\"x-oss-credential\"].startswith(\"AKID/\")" "$tmp/sts.json" && [ ! -s "$tmp/sts.err" ]'
 
+# temp_upload_url: the CreateTempFileUploadUrl shape; bad file names fail with one line.
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z >"$tmp/temp.json" 2>/dev/null; rc=$?
+check "temp_upload_url: exits 0 with the seed's fields and types" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\"]; assert list(d)[:11]==want, list(d); assert isinstance(d[\"ExpireTime\"], int) and d[\"Success\"] is True and d[\"Code\"]==\"200\"; assert d[\"TempFileKey\"].endswith(\"/iaclone.diff\")" "$tmp/temp.json"'
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --v4 >"$tmp/temp4.json" 2>/dev/null; rc=$?
+check "temp_upload_url --v4: hex signature" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys,re; d=json.load(open(sys.argv[1])); assert re.fullmatch(\"[0-9a-f]{64}\", d[\"Signature\"])" "$tmp/temp4.json"'
+for bad in "a/b" ".." "" "x\\y"; do
+  set +e; "$bin/temp_upload_url" --file-name "$bad" >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?; set -e
+  check "temp_upload_url --file-name '$bad': non-zero, one stderr line" \
+    '[ $rc -ne 0 ] && [ "$(grep -c . "$tmp/bad.err")" -eq 1 ] && [ ! -s "$tmp/bad.out" ]'
+done
+
 [ $fail -eq 0 ] && echo "example contracts: all passed" || { echo "example contracts: FAILED"; exit 1; }

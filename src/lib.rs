@@ -54,6 +54,7 @@
 //! - [`signing_key`]: V4 key derivation, signatures, and a key cache for services.
 //! - [`form`]: the signed fields, in the order the browser posts them.
 //! - [`error`]: the one error type.
+//! - [`temp_upload`]: temporary upload URLs in the Cloud Backup `CreateTempFileUploadUrl` shape.
 
 pub mod callback;
 pub mod condition;
@@ -65,6 +66,7 @@ pub mod policy;
 pub mod policy_text;
 pub mod region;
 pub mod signing_key;
+pub mod temp_upload;
 mod time_fmt;
 
 pub use callback::{Callback, CallbackBodyType};
@@ -76,4 +78,5 @@ pub use policy::{Expiration, PostPolicy, PostPolicyBuilder};
 pub use policy_text::PolicyText;
 pub use region::{Bucket, Endpoint, Product, Region};
 pub use signing_key::{SigningKey, SigningKeyCache};
+pub use temp_upload::{SegmentRule, TempUpload, TempUploadRequest, TempUploadUrl};
 pub use time;

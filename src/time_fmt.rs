@@ -71,6 +71,14 @@ pub(crate) fn expiration(t: OffsetDateTime) -> Result<String> {
     Ok(out)
 }
 
+/// `YYYY-MM-DD`: the date segment of temporary upload keys (`temp_upload`).
+pub(crate) fn iso_date(t: OffsetDateTime) -> Result<String> {
+    let year = check_year(t)?;
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, year, t.date(), "-");
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +92,8 @@ mod tests {
         assert_eq!(scope_date(t).unwrap(), "20241127");
         // The seed's policy sample: "2023-12-03T13:00:00.000Z".
         assert_eq!(expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
+        // The Cloud Backup seed's TempFileKey date segment: ".../upload/2022-07-29/...".
+        assert_eq!(iso_date(datetime!(2022-07-29 23:59:59 UTC)).unwrap(), "2022-07-29");
     }
 
     #[test]
