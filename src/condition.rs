@@ -157,7 +157,7 @@ impl Field {
     }
 
     /// The values OSS accepts for fields with a fixed set, by lower-case name.
-    fn allowed_values(&self) -> Option<(&'static [&'static str], &'static str)> {
+    pub(crate) fn allowed_values(&self) -> Option<(&'static [&'static str], &'static str)> {
         let name = self.name().to_ascii_lowercase();
         Some(match name.as_str() {
             "success_action_status" => (&["200", "201", "204"], "200, 201 or 204"),
