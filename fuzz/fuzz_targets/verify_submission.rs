@@ -10,7 +10,9 @@
 use arbitrary::Arbitrary;
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use oss_post_policy::verify::{ExtraFields, FieldNameCase, FilePart, Submission, TrailingFields, Verifier, VerifyOptions};
+use oss_post_policy::verify::{
+    ExtraFields, FieldNameCase, FilePart, Submission, TrailingFields, Verifier, VerifyOptions,
+};
 use oss_post_policy::{Bucket, Credentials, Region, SigningKey};
 use time::{Duration, OffsetDateTime, macros::datetime};
 
@@ -105,9 +107,9 @@ fn list(values: &[String]) -> String {
 
 /// The policy text, and the form fields that satisfy its conditions.
 fn write_policy(policy: &Policy) -> (String, Vec<(String, String)>) {
-    let Policy::Built { expires_in_seconds, conditions, extra_key } = policy else {
-        let Policy::Raw(text) = policy else { unreachable!() };
-        return (text.clone(), Vec::new());
+    let (expires_in_seconds, conditions, extra_key) = match policy {
+        Policy::Built { expires_in_seconds, conditions, extra_key } => (expires_in_seconds, conditions, extra_key),
+        Policy::Raw(text) => return (text.clone(), Vec::new()),
     };
     let expiration = NOW + Duration::seconds(i64::from(*expires_in_seconds));
     let expiration = format!(

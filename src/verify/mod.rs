@@ -14,7 +14,7 @@
 //! whether OSS documents it or it is inferred (`[UNVERIFIED]`). The checks run in the order of
 //! the spec's section 10:
 //!
-//! 1. layout and limits ([`submission`](Submission)): names ≤ 8 KB, values ≤ 2 MB, ≤ 8 MB
+//! 1. layout and limits of the [`Submission`]: names ≤ 8 KB, values ≤ 2 MB, ≤ 8 MB
 //!    before the file, exactly one file, the file last, `key` before it;
 //! 2. the auth mode: V4, V1 (all or none of `OSSAccessKeyId`, `policy`, `Signature`) or
 //!    anonymous, and its fields present and not blank;
