@@ -67,7 +67,7 @@ fn parse_args() -> Result<Args, String> {
             "--bucket" => bucket = Some(Bucket::new(&value).map_err(|e| e.to_string())?),
             "--region" => region = Some(Region::new(&value).map_err(|e| e.to_string())?),
             "--file-size" => {
-                file_size = value.parse().map_err(|_| format!("--file-size {value:?} is not a byte count"))?
+                file_size = value.parse().map_err(|_| format!("--file-size {value:?} is not a byte count"))?;
             }
             "--file-name" => file_name = value,
             "--file-type" => file_type = Some(value),
