@@ -351,6 +351,17 @@ impl Condition {
         }
     }
 
+    /// Every string value the condition compares with.
+    pub(crate) fn values(&self) -> &[String] {
+        match self {
+            Self::Exact { value, .. } | Self::Eq { value, .. } | Self::StartsWith { prefix: value, .. } => {
+                std::slice::from_ref(value)
+            }
+            Self::In { values, .. } | Self::NotIn { values, .. } => values,
+            Self::ContentLengthRange { .. } => &[],
+        }
+    }
+
     /// The value this condition pins the field to, for exact matches.
     pub(crate) fn fixed_value(&self) -> Option<&str> {
         match self {

@@ -96,6 +96,17 @@ pub enum Error {
         /// The upper bound given.
         max: u64,
     },
+    /// A value holds `\$`, which OSS reads as a literal `$`, so the posted value could never
+    /// match without [`escape_dollar`](crate::PostPolicyBuilder::escape_dollar).
+    #[error(
+        "value {value:?} for {field} contains \\$, which OSS reads as a literal $; enable escape_dollar or drop the backslash"
+    )]
+    AmbiguousDollarEscape {
+        /// The field name.
+        field: String,
+        /// The value at fault.
+        value: String,
+    },
     /// An `in` or `not-in` condition with no values.
     #[error("{operator} condition on {field} has an empty value list")]
     EmptyValueList {

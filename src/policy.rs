@@ -192,6 +192,14 @@ impl PostPolicyBuilder {
         }
         for cond in user {
             cond.check()?;
+            if !self.escape_dollar {
+                // OSS reads `\$` in a value as a literal `$` (the Java SDK escapes `$` that way),
+                // so such a value written unescaped could never equal the posted one.
+                if let Some(value) = cond.values().iter().find(|v| v.contains("\\$")) {
+                    let field = cond.field().map_or("", Field::name).to_owned();
+                    return Err(Error::AmbiguousDollarEscape { field, value: value.clone() });
+                }
+            }
             conditions.iter().try_for_each(|earlier| earlier.check_compatible(&cond))?;
             if !conditions.contains(&cond) {
                 conditions.push(cond);
@@ -553,6 +561,12 @@ mod tests {
             b().key("a/b").key_starts_with("c/").build(),
             Err(Error::ConflictingConditions { first, second, .. }) if first == r#"["eq","$key","a/b"]"# && second == r#"["starts-with","$key","c/"]"#
         ));
+        assert_eq!(
+            b().key("a\\$b").build(),
+            Err(Error::AmbiguousDollarEscape { field: "key".into(), value: "a\\$b".into() })
+        );
+        assert!(b().key("a\\$b").escape_dollar(true).build().is_ok());
+        assert!(b().key("a$b\\").build().is_ok(), "a lone $ or \\ is fine");
         // Identical duplicates are kept once.
         let p = b().key("a").key("a").build().unwrap();
         assert_eq!(p.conditions().len(), 2);
