@@ -8,9 +8,9 @@ use super::submission::FormView;
 use crate::condition::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, POLICY, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
 use crate::credentials::Credentials;
 use crate::policy::MAX_V4_VALIDITY;
-use crate::policy_text::parse_x_oss_date;
 use crate::region::Region;
 use crate::signing_key::{self, ALGORITHM_V4, SCOPE_TERMINATOR_V4, SigningKey};
+use crate::time_fmt::parse_x_oss_date;
 
 /// `x-oss-signature-version` of OSS's V2 POST signature, which this verifier cannot check.
 const ALGORITHM_OSS2: &str = "OSS2";

@@ -5,12 +5,13 @@
 use std::fmt::Write as _;
 
 use base64::Engine as _;
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::OffsetDateTime;
 
 use super::rejection::Rejection;
 use super::strict_json::{self, Json, JsonError};
 use crate::json;
-use crate::policy_text::unescape_dollar;
+use crate::policy_text::{literal_value, unescape_dollar};
+use crate::time_fmt;
 
 /// The top-level key holding the expiration time.
 const EXPIRATION: &str = "expiration";
@@ -252,63 +253,9 @@ fn parse_expiration_value(value: &Json) -> Result<OffsetDateTime, Rejection> {
     if s.is_empty() {
         return Err(Rejection::policy("0006-00000211", "expiration is empty."));
     }
-    parse_iso8601(s).ok_or_else(|| {
+    time_fmt::parse_expiration(s).ok_or_else(|| {
         Rejection::policy("0006-00000212", format_args!("expiration {s:?} is not an ISO 8601 UTC time."))
     })
-}
-
-/// `YYYY-MM-DDTHH:MM:SS(.fraction)?Z`, the two forms OSS's own samples use ([PO-EN]:
-/// `2014-12-01T12:00:00.000Z` and `2013-12-01T12:00:00Z`). Offsets other than `Z` are refused
-/// ([UNVERIFIED] whether OSS accepts `+08:00`).
-pub(crate) fn parse_iso8601(s: &str) -> Option<OffsetDateTime> {
-    let b = s.as_bytes();
-    if !s.is_ascii() || b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':'
-    {
-        return None;
-    }
-    let (body, last) = s.split_at(s.len() - 1);
-    if last != "Z" {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = &body[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
-    };
-    let nanos = match &body[19..] {
-        "" => 0,
-        frac => {
-            let digits = frac.strip_prefix('.')?;
-            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            // Nanosecond precision; further digits are dropped.
-            let mut n = 0u32;
-            for i in 0..9 {
-                n = n * 10 + digits.as_bytes().get(i).map_or(0, |d| u32::from(d - b'0'));
-            }
-            n
-        }
-    };
-    let date = Date::from_calendar_date(
-        i32::try_from(num(0..4)?).ok()?,
-        Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?,
-        u8::try_from(num(8..10)?).ok()?,
-    )
-    .ok()?;
-    let time = Time::from_hms_nano(
-        u8::try_from(num(11..13)?).ok()?,
-        u8::try_from(num(14..16)?).ok()?,
-        u8::try_from(num(17..19)?).ok()?,
-        nanos,
-    )
-    .ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_utc())
-}
-
-/// A value as OSS reads it: `\$` means a literal `$` ([PO-EN]: "write `\$` for a literal
-/// dollar"; the Java SDK writes `\\$` in the JSON, which decodes to `\$`).
-fn literal(value: &str) -> String {
-    value.replace("\\$", "$")
 }
 
 /// One element of `conditions`: a one-property map or an operator list; anything else is
@@ -330,7 +277,7 @@ fn parse_condition(cond: &Json) -> Result<PolicyCondition, Rejection> {
                     format_args!("the value of {field:?} must be a string, not a {}.", value.type_name()),
                 ));
             };
-            Ok(PolicyCondition::Eq { field: field.clone(), value: literal(value) })
+            Ok(PolicyCondition::Eq { field: field.clone(), value: literal_value(value) })
         }
         Json::Array(items) => parse_list(items),
         other => Err(Rejection::policy(
@@ -380,7 +327,7 @@ fn parse_list(items: &[Json]) -> Result<PolicyCondition, Rejection> {
     match op {
         "eq" | "starts-with" => {
             let Json::Str(value) = second else { return Err(wrong_type("string")) };
-            let value = literal(value);
+            let value = literal_value(value);
             Ok(if op == "eq" {
                 PolicyCondition::Eq { field, value }
             } else {
@@ -391,7 +338,7 @@ fn parse_list(items: &[Json]) -> Result<PolicyCondition, Rejection> {
             let Json::Array(list) = second else { return Err(wrong_type("list")) };
             let values = list
                 .iter()
-                .map(|v| v.as_str().map(literal).ok_or_else(|| wrong_type("list of strings")))
+                .map(|v| v.as_str().map(literal_value).ok_or_else(|| wrong_type("list of strings")))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(if op == "in" {
                 PolicyCondition::In { field, values }
@@ -572,10 +519,13 @@ mod tests {
 
     #[test]
     fn iso8601_is_strict() {
-        assert_eq!(parse_iso8601("2013-12-01T12:00:00Z"), Some(datetime!(2013-12-01 12:00:00 UTC)));
-        assert_eq!(parse_iso8601("2020-03-19T03:44:06.476Z"), Some(datetime!(2020-03-19 03:44:06.476 UTC)));
+        assert_eq!(time_fmt::parse_expiration("2013-12-01T12:00:00Z"), Some(datetime!(2013-12-01 12:00:00 UTC)));
         assert_eq!(
-            parse_iso8601("2020-03-19T03:44:06.1234567891Z"),
+            time_fmt::parse_expiration("2020-03-19T03:44:06.476Z"),
+            Some(datetime!(2020-03-19 03:44:06.476 UTC))
+        );
+        assert_eq!(
+            time_fmt::parse_expiration("2020-03-19T03:44:06.1234567891Z"),
             Some(datetime!(2020-03-19 03:44:06.123456789 UTC))
         );
         for bad in [
@@ -591,7 +541,7 @@ mod tests {
             "2023-02-19T13:19:00.1a3Z",
             "２023-02-19T13:19:00Z",
         ] {
-            assert_eq!(parse_iso8601(bad), None, "{bad}");
+            assert_eq!(time_fmt::parse_expiration(bad), None, "{bad}");
         }
     }
 }
