@@ -44,7 +44,6 @@ pub struct PostPolicy {
     bucket: Bucket,
     expiration: Expiration,
     conditions: Vec<Condition>,
-    callback_vars: Vec<(String, String)>,
     escape_dollar: bool,
     endpoint: Endpoint,
 }
@@ -153,8 +152,9 @@ impl PostPolicyBuilder {
         self.eq(Field::ServerSideEncryption, sse.as_str())
     }
 
-    /// An upload callback: `{"callback": base64}` in the policy and the form, plus its `x:`
-    /// variables as form fields (not in the policy).
+    /// An upload callback: `{"callback": base64}` in the policy and the form, plus each `x:`
+    /// variable as `["eq", "$x:name", value]` and a form field, so the browser cannot change
+    /// what OSS forwards to your callback server.
     pub fn callback(mut self, callback: Callback) -> Self {
         self.callback = Some(callback);
         self
@@ -184,11 +184,13 @@ impl PostPolicyBuilder {
         let expiration = self.expiration.ok_or(Error::MissingExpiration)?;
         let mut conditions = Vec::with_capacity(self.conditions.len() + 2);
         conditions.push(Condition::Exact { field: Field::Bucket, value: self.bucket.as_str().to_owned() });
-        let mut callback_vars = Vec::new();
         let mut user = self.conditions;
         if let Some(cb) = self.callback {
             user.push(Condition::Exact { field: Field::Callback, value: cb.encode()? });
-            callback_vars = cb.vars().to_vec();
+            user.extend(cb.vars().iter().map(|(name, value)| Condition::Eq {
+                field: Field::custom(name.as_str()),
+                value: value.clone(),
+            }));
         }
         for cond in user {
             cond.check()?;
@@ -205,14 +207,10 @@ impl PostPolicyBuilder {
                 conditions.push(cond);
             }
         }
-        for (name, _) in &callback_vars {
-            Field::custom(name.as_str()).check()?;
-        }
         Ok(PostPolicy {
             bucket: self.bucket,
             expiration,
             conditions,
-            callback_vars,
             escape_dollar: self.escape_dollar,
             endpoint: self.endpoint,
         })
@@ -405,7 +403,7 @@ impl PostPolicy {
         token: Option<&str>,
         expiration: OffsetDateTime,
     ) -> FormFields {
-        let mut prefilled: Vec<(String, String)> = Vec::with_capacity(self.conditions.len() + self.callback_vars.len());
+        let mut prefilled: Vec<(String, String)> = Vec::with_capacity(self.conditions.len());
         let mut required: Vec<String> = Vec::new();
         let mut key_prefix = None;
         for cond in &self.conditions {
@@ -424,7 +422,6 @@ impl PostPolicy {
         if !prefilled.iter().any(|(n, _)| n == condition::KEY) && !required.iter().any(|n| n == condition::KEY) {
             required.insert(0, condition::KEY.to_owned());
         }
-        prefilled.extend(self.callback_vars.iter().cloned());
         FormFields::assemble(
             region.upload_url(&self.bucket, &self.endpoint),
             prefilled,
@@ -625,5 +622,6 @@ mod tests {
         assert_eq!(form.get("callback"), Some(encoded.as_str()));
         assert_eq!(form.get("x:uid"), Some("7"));
         assert_eq!(decode(&form)["conditions"][4], serde_json::json!({ "callback": encoded }));
+        assert_eq!(decode(&form)["conditions"][5], serde_json::json!(["eq", "$x:uid", "7"]));
     }
 }

@@ -404,8 +404,14 @@ mod tests {
         let up = verifier().verify_at(&sub, &creds, NOW).unwrap();
         assert_eq!(up.callback_vars, [("x:uid".to_owned(), "7".to_owned())]);
         let strict = verifier().with_options(VerifyOptions::default().extra_fields(ExtraFields::Rejected));
-        let r = strict.verify_at(&sub, &creds, NOW).unwrap_err();
-        assert_eq!(r.argument_value(), Some("x:uid"), "the signer leaves callback variables out of the policy");
+        assert!(strict.verify_at(&sub, &creds, NOW).is_ok(), "the signer pins callback variables in the policy");
+        let extra = Submission::new()
+            .with_fields(form.iter())
+            .with_field("x:other", "8")
+            .with_file(FilePart::new("a", 1));
+        assert!(verifier().verify_at(&extra, &creds, NOW).is_ok(), "extra fields are allowed by default");
+        let r = strict.verify_at(&extra, &creds, NOW).unwrap_err();
+        assert_eq!(r.argument_value(), Some("x:other"));
         let pinned = verifier().with_options(VerifyOptions::default().require_v4_conditions(true));
         assert!(pinned.verify_at(&sub, &creds, NOW).is_ok());
         let text = r#"{"expiration": "2024-11-27T07:09:41.000Z", "conditions": [{"bucket": "examplebucket"}, ["eq", "$key", "a.txt"]]}"#;
