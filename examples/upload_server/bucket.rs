@@ -16,17 +16,17 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use md5::{Digest as _, Md5};
-use time::OffsetDateTime;
-use tokio::io::AsyncWriteExt as _;
-
+use oss_post_policy::time::OffsetDateTime;
 use oss_post_policy::verify::{
     AcceptedUpload, FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_OBJECT_NAME_LEN, MAX_OBJECT_SIZE,
     MAX_PRE_FILE_LEN, Submission,
 };
+use tokio::io::AsyncWriteExt as _;
 
 use crate::App;
 use crate::oss_error::{OssError, next_request_id, push_element};
 use crate::verify_adapter::Refusal;
+
 /// The CORS rule of the seed guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
 /// Staging folder for uploads in flight, beside the bucket folders (bucket names cannot start

@@ -317,8 +317,10 @@ async fn temp_file_upload_url(State(app): State<Arc<App>>, Query(query): Query<T
     }
 }
 
-/// A random UUID-shaped id (version 4 layout). The crate has no randomness; the standard
-/// library's per-process random hash keys are enough for unique object keys here.
+/// A random UUID-shaped id (version 4 layout) for temporary keys and request ids. The crate
+/// has no randomness; the standard library's randomly keyed hasher gives unique,
+/// hard-to-guess ids without a dependency. Not for secrets: a real service would use a UUID
+/// or CSPRNG crate.
 fn unique_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut bytes = [0u8; 16];
