@@ -187,10 +187,11 @@ impl PostPolicyBuilder {
         let mut user = self.conditions;
         if let Some(cb) = self.callback {
             user.push(Condition::Exact { field: Field::Callback, value: cb.encode()? });
-            user.extend(cb.vars().iter().map(|(name, value)| Condition::Eq {
-                field: Field::custom(name.as_str()),
-                value: value.clone(),
-            }));
+            user.extend(
+                cb.vars()
+                    .iter()
+                    .map(|(name, value)| Condition::Eq { field: Field::custom(name.as_str()), value: value.clone() }),
+            );
         }
         for cond in user {
             cond.check()?;

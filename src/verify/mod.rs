@@ -405,10 +405,8 @@ mod tests {
         assert_eq!(up.callback_vars, [("x:uid".to_owned(), "7".to_owned())]);
         let strict = verifier().with_options(VerifyOptions::default().extra_fields(ExtraFields::Rejected));
         assert!(strict.verify_at(&sub, &creds, NOW).is_ok(), "the signer pins callback variables in the policy");
-        let extra = Submission::new()
-            .with_fields(form.iter())
-            .with_field("x:other", "8")
-            .with_file(FilePart::new("a", 1));
+        let extra =
+            Submission::new().with_fields(form.iter()).with_field("x:other", "8").with_file(FilePart::new("a", 1));
         assert!(verifier().verify_at(&extra, &creds, NOW).is_ok(), "extra fields are allowed by default");
         let r = strict.verify_at(&extra, &creds, NOW).unwrap_err();
         assert_eq!(r.argument_value(), Some("x:other"));
