@@ -157,7 +157,7 @@ impl Field {
     }
 
     /// The values OSS accepts for fields with a fixed set, by lower-case name.
-    fn allowed_values(&self) -> Option<(&'static [&'static str], &'static str)> {
+    pub(crate) fn allowed_values(&self) -> Option<(&'static [&'static str], &'static str)> {
         let name = self.name().to_ascii_lowercase();
         Some(match name.as_str() {
             "success_action_status" => (&["200", "201", "204"], "200, 201 or 204"),
@@ -348,6 +348,17 @@ impl Condition {
             | Self::In { field, .. }
             | Self::NotIn { field, .. } => Some(field),
             Self::ContentLengthRange { .. } => None,
+        }
+    }
+
+    /// Every string value the condition compares with.
+    pub(crate) fn values(&self) -> &[String] {
+        match self {
+            Self::Exact { value, .. } | Self::Eq { value, .. } | Self::StartsWith { prefix: value, .. } => {
+                std::slice::from_ref(value)
+            }
+            Self::In { values, .. } | Self::NotIn { values, .. } => values,
+            Self::ContentLengthRange { .. } => &[],
         }
     }
 

@@ -5,6 +5,8 @@
 
 use time::OffsetDateTime;
 
+use crate::temp_upload::SegmentRule;
+
 /// Everything that can go wrong while building or signing a POST policy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -94,6 +96,17 @@ pub enum Error {
         /// The upper bound given.
         max: u64,
     },
+    /// A value holds `\$`, which OSS reads as a literal `$`, so the posted value could never
+    /// match without [`escape_dollar`](crate::PostPolicyBuilder::escape_dollar).
+    #[error(
+        "value {value:?} for {field} contains \\$, which OSS reads as a literal $; enable escape_dollar or drop the backslash"
+    )]
+    AmbiguousDollarEscape {
+        /// The field name.
+        field: String,
+        /// The value at fault.
+        value: String,
+    },
     /// An `in` or `not-in` condition with no values.
     #[error("{operator} condition on {field} has an empty value list")]
     EmptyValueList {
@@ -164,6 +177,33 @@ pub enum Error {
     /// The seed response shape only exists for V4 forms.
     #[error("the seed endpoint response shape needs a V4 signed form")]
     NotV4,
+    /// A file name for a temporary upload key cannot be the key's last segment.
+    #[error("invalid file name {file_name:?}: {rule}")]
+    InvalidFileName {
+        /// The file name as given.
+        file_name: String,
+        /// Which rule it breaks.
+        rule: SegmentRule,
+    },
+    /// An account id or unique id for a temporary upload key cannot be one key segment.
+    #[error("invalid {part} {value:?}: {rule}")]
+    InvalidKeySegment {
+        /// Which input: `account id` or `unique id`.
+        part: &'static str,
+        /// The value as given.
+        value: String,
+        /// Which rule it breaks.
+        rule: SegmentRule,
+    },
+    /// An object key longer than OSS allows ([`MAX_KEY_BYTES`](crate::temp_upload::MAX_KEY_BYTES)
+    /// bytes of UTF-8).
+    #[error("object key is {bytes} bytes long, over OSS's limit of 1023 bytes: {key:?}")]
+    KeyTooLong {
+        /// The key that would be written.
+        key: String,
+        /// Its length in bytes.
+        bytes: usize,
+    },
 }
 
 /// A time as ISO 8601 in UTC for messages (`2024-11-27T06:09:41Z`), whatever its offset.

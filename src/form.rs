@@ -57,7 +57,7 @@ pub struct FormFields {
 /// signs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct FormShape {
-    /// `key` first, then the other fixed fields in policy order, then callback `x:` variables.
+    /// `key` first, then the other fixed fields in policy order.
     prefilled: Vec<(String, String)>,
     required: Vec<String>,
     key_prefix: Option<String>,

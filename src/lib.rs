@@ -53,7 +53,9 @@
 //! - [`callback`]: upload callbacks.
 //! - [`signing_key`]: V4 key derivation, signatures, and a key cache for services.
 //! - [`form`]: the signed fields, in the order the browser posts them.
+//! - [`verify`]: checking a submitted form the way OSS does, offline.
 //! - [`error`]: the one error type.
+//! - [`temp_upload`]: temporary upload URLs in the Cloud Backup `CreateTempFileUploadUrl` shape.
 
 pub mod callback;
 pub mod condition;
@@ -66,7 +68,9 @@ pub mod policy;
 pub mod policy_text;
 pub mod region;
 pub mod signing_key;
+pub mod temp_upload;
 mod time_fmt;
+pub mod verify;
 
 pub use callback::{Callback, CallbackBodyType};
 pub use condition::{Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
@@ -77,4 +81,6 @@ pub use policy::{Expiration, PostPolicy, PostPolicyBuilder};
 pub use policy_text::PolicyText;
 pub use region::{Bucket, Endpoint, Product, Region};
 pub use signing_key::{SigningKey, SigningKeyCache};
+pub use temp_upload::{SegmentRule, TempUpload, TempUploadRequest, TempUploadUrl};
 pub use time;
+pub use verify::{AcceptedUpload, CredentialLookup, FilePart, Rejection, Submission, Verifier, VerifyOptions};

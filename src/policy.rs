@@ -47,7 +47,6 @@ pub struct PostPolicy {
     bucket: Bucket,
     expiration: Expiration,
     conditions: Vec<Condition>,
-    callback_vars: Vec<(String, String)>,
     escape_dollar: bool,
     endpoint: Endpoint,
     document: DocumentParts,
@@ -198,8 +197,9 @@ impl PostPolicyBuilder {
         self.eq(Field::ServerSideEncryption, sse.as_str())
     }
 
-    /// An upload callback: `{"callback": base64}` in the policy and the form, plus its `x:`
-    /// variables as form fields (not in the policy).
+    /// An upload callback: `{"callback": base64}` in the policy and the form, plus each `x:`
+    /// variable as `["eq", "$x:name", value]` and a form field, so the browser cannot change
+    /// what OSS forwards to your callback server.
     pub fn callback(mut self, callback: Callback) -> Self {
         self.callback = Some(callback);
         self
@@ -229,29 +229,36 @@ impl PostPolicyBuilder {
         let expiration = self.expiration.ok_or(Error::MissingExpiration)?;
         let mut conditions = Vec::with_capacity(self.conditions.len() + 2);
         conditions.push(Condition::Exact { field: Field::Bucket, value: self.bucket.as_str().to_owned() });
-        let mut callback_vars = Vec::new();
         let mut user = self.conditions;
         if let Some(cb) = self.callback {
             user.push(Condition::Exact { field: Field::Callback, value: cb.encode()? });
-            callback_vars = cb.vars().to_vec();
+            user.extend(
+                cb.vars()
+                    .iter()
+                    .map(|(name, value)| Condition::Eq { field: Field::custom(name.as_str()), value: value.clone() }),
+            );
         }
         for cond in user {
             cond.check()?;
+            if !self.escape_dollar {
+                // OSS reads `\$` in a value as a literal `$` (the Java SDK escapes `$` that way),
+                // so such a value written unescaped could never equal the posted one.
+                if let Some(value) = cond.values().iter().find(|v| v.contains("\\$")) {
+                    let field = cond.field().map_or("", Field::name).to_owned();
+                    return Err(Error::AmbiguousDollarEscape { field, value: value.clone() });
+                }
+            }
             conditions.iter().try_for_each(|earlier| earlier.check_compatible(&cond))?;
             if !conditions.contains(&cond) {
                 conditions.push(cond);
             }
         }
-        for (name, _) in &callback_vars {
-            Field::custom(name.as_str()).check()?;
-        }
         let document = DocumentParts::new(&conditions, self.escape_dollar);
-        let form = Arc::new(form_shape(&conditions, &callback_vars));
+        let form = Arc::new(form_shape(&conditions));
         Ok(PostPolicy {
             bucket: self.bucket,
             expiration,
             conditions,
-            callback_vars,
             escape_dollar: self.escape_dollar,
             endpoint: self.endpoint,
             document,
@@ -505,8 +512,8 @@ impl PostPolicy {
 
 /// The form fields a policy fixes (exact and `eq` conditions), the ones the browser must add
 /// (`starts-with`, `in`, `not-in`, and `key` whenever it is not fixed) and the key prefix.
-fn form_shape(conditions: &[Condition], callback_vars: &[(String, String)]) -> FormShape {
-    let mut prefilled: Vec<(String, String)> = Vec::with_capacity(conditions.len() + callback_vars.len());
+fn form_shape(conditions: &[Condition]) -> FormShape {
+    let mut prefilled: Vec<(String, String)> = Vec::with_capacity(conditions.len());
     let mut required: Vec<String> = Vec::new();
     let mut key_prefix = None;
     for cond in conditions {
@@ -525,7 +532,6 @@ fn form_shape(conditions: &[Condition], callback_vars: &[(String, String)]) -> F
     if !prefilled.iter().any(|(n, _)| n == condition::KEY) && !required.iter().any(|n| n == condition::KEY) {
         required.insert(0, condition::KEY.to_owned());
     }
-    prefilled.extend(callback_vars.iter().cloned());
     FormShape::new(prefilled, required, key_prefix)
 }
 
@@ -716,6 +722,12 @@ mod tests {
             b().key("a/b").key_starts_with("c/").build(),
             Err(Error::ConflictingConditions { first, second, .. }) if first == r#"["eq","$key","a/b"]"# && second == r#"["starts-with","$key","c/"]"#
         ));
+        assert_eq!(
+            b().key("a\\$b").build(),
+            Err(Error::AmbiguousDollarEscape { field: "key".into(), value: "a\\$b".into() })
+        );
+        assert!(b().key("a\\$b").escape_dollar(true).build().is_ok());
+        assert!(b().key("a$b\\").build().is_ok(), "a lone $ or \\ is fine");
         // Identical duplicates are kept once.
         let p = b().key("a").key("a").build().unwrap();
         assert_eq!(p.conditions().len(), 2);
@@ -774,5 +786,6 @@ mod tests {
         assert_eq!(form.get("callback"), Some(encoded.as_str()));
         assert_eq!(form.get("x:uid"), Some("7"));
         assert_eq!(decode(&form)["conditions"][4], serde_json::json!({ "callback": encoded }));
+        assert_eq!(decode(&form)["conditions"][5], serde_json::json!(["eq", "$x:uid", "7"]));
     }
 }

@@ -10,8 +10,7 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::OffsetDateTime;
 
 use crate::condition::{CREDENTIAL, DATE, KEY, SECURITY_TOKEN, SIGNATURE_VERSION};
 use crate::credentials::Credentials;
@@ -69,8 +68,9 @@ impl PolicyText {
             .get("expiration")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("expiration is missing or not a string"))?;
-        let expiration = OffsetDateTime::parse(expiration, &Rfc3339)
-            .map_err(|_| invalid(format!("expiration {expiration:?} is not an ISO 8601 time")))?;
+        // The form OSS's samples use; the verifier accepts the same (offsets are [UNVERIFIED]).
+        let expiration = time_fmt::parse_expiration(expiration)
+            .ok_or_else(|| invalid(format!("expiration {expiration:?} is not YYYY-MM-DDTHH:MM:SS(.fff)Z")))?;
         let conditions = obj
             .get("conditions")
             .and_then(Value::as_array)
@@ -117,7 +117,8 @@ impl PolicyText {
                     SECURITY_TOKEN => &mut self.pinned.token,
                     "bucket" => return,
                     _ => {
-                        self.prefilled.push((name.to_owned(), v.to_owned()));
+                        // The browser posts the value OSS compares with: `\$` read as `$`.
+                        self.prefilled.push((name.to_owned(), literal_value(v)));
                         return;
                     }
                 };
@@ -125,7 +126,7 @@ impl PolicyText {
             }
             ("starts-with" | "in" | "not-in", _) if lower != "bucket" => {
                 if op == "starts-with" && lower == KEY {
-                    self.key_prefix = value.as_str().map(str::to_owned);
+                    self.key_prefix = value.as_str().map(literal_value);
                 }
                 if !self.required.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                     self.required.push(name.to_owned());
@@ -158,9 +159,8 @@ impl PolicyText {
         let now = time_fmt::normalize(now);
         self.check_expiration(now)?;
         let when = match &self.pinned.date {
-            Some(d) => {
-                parse_x_oss_date(d).ok_or_else(|| invalid(format!("x-oss-date {d:?} is not YYYYMMDDTHHMMSSZ")))?
-            }
+            Some(d) => time_fmt::parse_x_oss_date(d)
+                .ok_or_else(|| invalid(format!("x-oss-date {d:?} is not YYYYMMDDTHHMMSSZ")))?,
             None => now,
         };
         let date = time_fmt::x_oss_date(when)?;
@@ -261,29 +261,10 @@ pub(crate) fn unescape_dollar(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Parses `YYYYMMDDTHHMMSSZ`.
-pub(crate) fn parse_x_oss_date(s: &str) -> Option<OffsetDateTime> {
-    let b = s.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = &s[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
-    };
-    let date = Date::from_calendar_date(
-        i32::try_from(num(0..4)?).ok()?,
-        Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?,
-        u8::try_from(num(6..8)?).ok()?,
-    )
-    .ok()?;
-    let time = Time::from_hms(
-        u8::try_from(num(9..11)?).ok()?,
-        u8::try_from(num(11..13)?).ok()?,
-        u8::try_from(num(13..15)?).ok()?,
-    )
-    .ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_utc())
+/// A value as OSS reads it: `\$` means a literal `$` ([PO-EN]: "write `\$` for a literal
+/// dollar"; the Java SDK writes `\\$` in the JSON, which decodes to `\$`).
+pub(crate) fn literal_value(value: &str) -> String {
+    value.replace("\\$", "$")
 }
 
 #[cfg(test)]
@@ -309,6 +290,25 @@ mod tests {
         assert_eq!(form.key_prefix(), Some("up/"));
         let b64 = form.get("policy").unwrap();
         assert_eq!(base64::engine::general_purpose::STANDARD.decode(b64).unwrap(), TEXT.as_bytes());
+    }
+
+    #[test]
+    fn prefilled_values_are_what_oss_compares_with() {
+        // The Java SDK writes a literal `$` as `\\$` in the JSON (public-vectors.json).
+        let text = r#"{"expiration":"2030-01-01T00:00:00Z","conditions":[["eq","$key","user\/eric\/\\${filename}"],["starts-with","$x-oss-meta-a","p\\$"]]}"#;
+        let p = PolicyText::new(Bucket::new("example-bucket").unwrap(), text).unwrap();
+        let form =
+            p.sign_v1_at(&creds(), &Region::new("us-west-1").unwrap(), datetime!(2024-07-13 13:40:00 UTC)).unwrap();
+        assert_eq!(form.get("key"), Some("user/eric/${filename}"));
+        assert_eq!(form.required(), ["x-oss-meta-a"]);
+    }
+
+    #[test]
+    fn expiration_must_be_utc_as_oss_samples_write_it() {
+        let b = || Bucket::new("example-bucket").unwrap();
+        let offset = r#"{"expiration": "2030-01-01T08:00:00+08:00", "conditions": []}"#;
+        assert!(matches!(PolicyText::new(b(), offset), Err(Error::InvalidPolicyText { .. })));
+        assert!(PolicyText::new(b(), r#"{"expiration": "2030-01-01T00:00:00.123Z", "conditions": []}"#).is_ok());
     }
 
     #[test]
@@ -354,20 +354,5 @@ mod tests {
         assert_eq!(unescape_dollar(r#""a\\$b""#), r#""a\\$b""#);
         assert_eq!(unescape_dollar(r#""a\\\$b""#), r#""a\\$b""#);
         assert!(matches!(unescape_dollar("plain"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn x_oss_date_parsing_is_strict() {
-        assert_eq!(parse_x_oss_date("20240229T235959Z"), Some(datetime!(2024-02-29 23:59:59 UTC)));
-        for bad in [
-            "20230229T000000Z",
-            "2024-02-29T00:00:00Z",
-            "20240229T240000Z",
-            "20240229T000000",
-            "2024022 T000000Z",
-            "+0240229T000000Z",
-        ] {
-            assert_eq!(parse_x_oss_date(bad), None, "{bad}");
-        }
     }
 }

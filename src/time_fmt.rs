@@ -2,7 +2,7 @@
 //!
 //! Written by hand: these run on every signature, and the formats are fixed-width.
 
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::error::{Error, Result};
 
@@ -83,6 +83,87 @@ pub(crate) fn expiration(t: OffsetDateTime) -> Result<Fixed<24>> {
     Ok(Fixed(out))
 }
 
+/// `YYYY-MM-DD`: the date segment of temporary upload keys (`temp_upload`).
+pub(crate) fn iso_date(t: OffsetDateTime) -> Result<String> {
+    let year = check_year(t)?;
+    let mut out = *b"YYYY-MM-DD";
+    put_date(&mut out, year, t.date(), Some(b'-'));
+    Ok(String::from(&*Fixed(out)))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS(.fraction)?Z`, the two forms OSS's own samples use ([PO-EN]:
+/// `2014-12-01T12:00:00.000Z` and `2013-12-01T12:00:00Z`). Offsets other than `Z` are refused
+/// ([UNVERIFIED] whether OSS accepts `+08:00`).
+pub(crate) fn parse_expiration(s: &str) -> Option<OffsetDateTime> {
+    let b = s.as_bytes();
+    if !s.is_ascii() || b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':'
+    {
+        return None;
+    }
+    let (body, last) = s.split_at(s.len() - 1);
+    if last != "Z" {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &body[r];
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+    };
+    let nanos = match &body[19..] {
+        "" => 0,
+        frac => {
+            let digits = frac.strip_prefix('.')?;
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            // Nanosecond precision; further digits are dropped.
+            let mut n = 0u32;
+            for i in 0..9 {
+                n = n * 10 + digits.as_bytes().get(i).map_or(0, |d| u32::from(d - b'0'));
+            }
+            n
+        }
+    };
+    let date = Date::from_calendar_date(
+        i32::try_from(num(0..4)?).ok()?,
+        Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?,
+        u8::try_from(num(8..10)?).ok()?,
+    )
+    .ok()?;
+    let time = Time::from_hms_nano(
+        u8::try_from(num(11..13)?).ok()?,
+        u8::try_from(num(14..16)?).ok()?,
+        u8::try_from(num(17..19)?).ok()?,
+        nanos,
+    )
+    .ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
+/// Parses `YYYYMMDDTHHMMSSZ`.
+pub(crate) fn parse_x_oss_date(s: &str) -> Option<OffsetDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
+    };
+    let date = Date::from_calendar_date(
+        i32::try_from(num(0..4)?).ok()?,
+        Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?,
+        u8::try_from(num(6..8)?).ok()?,
+    )
+    .ok()?;
+    let time = Time::from_hms(
+        u8::try_from(num(9..11)?).ok()?,
+        u8::try_from(num(11..13)?).ok()?,
+        u8::try_from(num(13..15)?).ok()?,
+    )
+    .ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +177,8 @@ mod tests {
         assert_eq!(&*scope_date(t).unwrap(), "20241127");
         // The seed's policy sample: "2023-12-03T13:00:00.000Z".
         assert_eq!(&*expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
+        // The Cloud Backup seed's TempFileKey date segment: ".../upload/2022-07-29/...".
+        assert_eq!(iso_date(datetime!(2022-07-29 23:59:59 UTC)).unwrap(), "2022-07-29");
     }
 
     #[test]
@@ -104,6 +187,7 @@ mod tests {
         assert_eq!(x_oss_date(t).unwrap(), "09870605T040302Z");
         assert_eq!(&*scope_date(t).unwrap(), "09870605");
         assert_eq!(&*expiration(t).unwrap(), "0987-06-05T04:03:02.000Z");
+        assert_eq!(iso_date(t).unwrap(), "0987-06-05");
         let t = datetime!(2024-12-31 23:59:59 UTC);
         assert_eq!(x_oss_date(t).unwrap(), "20241231T235959Z");
         assert_eq!(&*expiration(t).unwrap(), "2024-12-31T23:59:59.000Z");
@@ -126,5 +210,20 @@ mod tests {
         assert!(matches!(x_oss_date(early), Err(Error::TimeOutOfRange { .. })));
         assert_eq!(&*scope_date(datetime!(9999-12-31 23:59:59 UTC)).unwrap(), "99991231");
         assert_eq!(&*expiration(datetime!(0001-01-01 00:00:00 UTC)).unwrap(), "0001-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn x_oss_date_parsing_is_strict() {
+        assert_eq!(parse_x_oss_date("20240229T235959Z"), Some(datetime!(2024-02-29 23:59:59 UTC)));
+        for bad in [
+            "20230229T000000Z",
+            "2024-02-29T00:00:00Z",
+            "20240229T240000Z",
+            "20240229T000000",
+            "2024022 T000000Z",
+            "+0240229T000000Z",
+        ] {
+            assert_eq!(parse_x_oss_date(bad), None, "{bad}");
+        }
     }
 }

@@ -21,7 +21,12 @@ enum Op {
     Range(u64, u64),
 }
 
+/// Any text but `\$`, which the builder refuses unless escaping is on (see the last property).
 fn any_text() -> impl Strategy<Value = String> {
+    raw_text().prop_filter("holds \\$", |s| !s.contains("\\$"))
+}
+
+fn raw_text() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         // Bias towards the characters that break hand-written JSON.
@@ -123,5 +128,19 @@ proptest! {
         prop_assert_eq!(conds.len(), 5);
         prop_assert_eq!(&conds[4], &json!(["eq", "$key", key]));
         prop_assert_eq!(form.get("key"), Some(key.as_str()));
+    }
+
+    /// `\$` means a literal `$` to OSS: a value holding it is refused unless escaping is on,
+    /// and with escaping on the policy decodes to the value with every `$` as `\$`.
+    #[test]
+    fn backslash_dollar_is_refused_or_escaped(prefix in raw_text(), suffix in raw_text()) {
+        let value = format!("{prefix}\\${suffix}");
+        let b = || PostPolicy::builder(Bucket::new("examplebucket").unwrap()).expires_in(Duration::hours(1));
+        let refused = matches!(b().key(value.as_str()).build(), Err(oss_post_policy::Error::AmbiguousDollarEscape { .. }));
+        prop_assert!(refused);
+        let policy = b().key(value.as_str()).escape_dollar(true).build().unwrap();
+        let form = policy.sign_at(&Credentials::example(), &Region::new("cn-hangzhou").unwrap(), datetime!(2024-11-27 06:09:41 UTC)).unwrap();
+        prop_assert_eq!(&decoded(&form)["conditions"][4], &json!(["eq", "$key", value.replace('$', "\\$")]));
+        prop_assert_eq!(form.get("key"), Some(value.as_str()));
     }
 }

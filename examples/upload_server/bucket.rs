@@ -1,0 +1,372 @@
+//! The local OSS-compatible bucket endpoint: `POST /oss/<bucket>` (PostObject), `OPTIONS` (CORS
+//! preflight) and `GET /oss/<bucket>/<key>` (read an object back).
+//!
+//! A POST is streamed: non-file fields are collected in order under OSS's size limits, the file
+//! part goes to a staging file under `DATA_DIR/.incoming/` (same file system, so the final
+//! rename is atomic) while its size and MD5 are counted. Only after the verifier accepts the
+//! form, and the key is known to stay inside `DATA_DIR/<bucket>/`, is the staging file renamed
+//! into place; on every other path it is deleted, so a rejected or broken upload leaves nothing.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use md5::{Digest as _, Md5};
+use oss_post_policy::time::OffsetDateTime;
+use oss_post_policy::verify::{
+    AcceptedUpload, FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_OBJECT_NAME_LEN, MAX_OBJECT_SIZE,
+    MAX_PRE_FILE_LEN, Submission,
+};
+use tokio::io::AsyncWriteExt as _;
+
+use crate::App;
+use crate::oss_error::{OssError, next_request_id, push_element};
+use crate::verify_adapter::Refusal;
+
+/// The CORS rule of the seed guide: origin `*`, these methods, headers `*`.
+const CORS_METHODS: &str = "POST, PUT, GET";
+/// Staging folder for uploads in flight, beside the bucket folders (bucket names cannot start
+/// with `.`, so no bucket can reach it).
+pub(crate) const INCOMING: &str = ".incoming";
+
+/// `POST /oss/<bucket>`: PostObject.
+pub(crate) async fn post_object(
+    State(app): State<Arc<App>>,
+    UrlPath(bucket): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let request_id = next_request_id();
+    let reply = match post_object_inner(&app, &bucket, &headers, body, &request_id).await {
+        Ok(response) => response,
+        Err(refusal) => error_response(&refusal, &request_id, &host_id(&headers)),
+    };
+    finish(reply, &headers, &request_id)
+}
+
+async fn post_object_inner(
+    app: &App,
+    bucket: &str,
+    headers: &HeaderMap,
+    body: Body,
+    request_id: &str,
+) -> Result<Response, Refusal> {
+    if bucket != app.bucket.as_str() {
+        return Err(OssError::no_such_bucket().into());
+    }
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
+        return Err(OssError::not_multipart().into());
+    }
+    let boundary = multer::parse_boundary(content_type).map_err(|_| OssError::not_multipart())?;
+    let intake = read_form(app, body, &boundary, request_id).await?;
+    let accepted = app.verifier.verify(&intake.submission, OffsetDateTime::now_utc())?;
+    let Some(staged) = intake.staged else {
+        return Err(OssError::internal("the verifier accepted a form without a stored file").into());
+    };
+    let path = object_path(&app.data_dir.join(bucket), &accepted.key)?;
+    store(staged.temp, &path, accepted.forbid_overwrite).await?;
+    let etag = format!("\"{}\"", hex::encode_upper(staged.md5));
+    Ok(success_response(app, &accepted, &etag))
+}
+
+/// The parsed form and the staged file, if any.
+struct Intake {
+    submission: Submission,
+    staged: Option<Staged>,
+}
+
+struct Staged {
+    temp: TempFile,
+    md5: [u8; 16],
+}
+
+async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> Result<Intake, OssError> {
+    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
+    let mut submission = Submission::new();
+    let mut staged = None;
+    let mut field_bytes = 0usize;
+    while let Some(mut part) = multipart.next_field().await.map_err(OssError::malformed)? {
+        let name = part.name().ok_or_else(|| OssError::malformed("a part has no name"))?.to_owned();
+        if name.len() > MAX_FIELD_NAME_LEN {
+            return Err(OssError::field_name_too_long());
+        }
+        if name.eq_ignore_ascii_case(oss_post_policy::condition::FILE) {
+            let mut file = FilePart::new(part.file_name().unwrap_or_default(), 0);
+            file.position = submission.fields.len();
+            file.content_type = part.content_type().map(ToString::to_string);
+            let size = if staged.is_none() {
+                let mut temp = TempFile::create(&app.data_dir.join(INCOMING), request_id).await?;
+                let (size, md5) = stream_to(&mut part, temp.file.as_mut()).await?;
+                staged = Some(Staged { temp: temp.synced().await?, md5 });
+                size
+            } else {
+                // A second file is never stored; it is counted so the verifier can refuse it.
+                stream_to(&mut part, None).await?.0
+            };
+            file.size = size;
+            submission.files.push(file);
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = part.chunk().await.map_err(OssError::malformed)? {
+            if value.len() + chunk.len() > MAX_FIELD_VALUE_LEN {
+                return Err(OssError::field_value_too_long(&name));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        field_bytes += name.len() + value.len();
+        if field_bytes > MAX_PRE_FILE_LEN {
+            return Err(OssError::pre_data_too_long());
+        }
+        let value = String::from_utf8(value).map_err(|_| OssError::malformed(format!("field {name} is not UTF-8")))?;
+        submission.fields.push((name, value));
+    }
+    Ok(Intake { submission, staged })
+}
+
+/// Copies a file part into `file` (or nowhere), returning its size and MD5; stops past
+/// [`MAX_OBJECT_SIZE`].
+async fn stream_to(
+    part: &mut multer::Field<'_>,
+    mut file: Option<&mut tokio::fs::File>,
+) -> Result<(u64, [u8; 16]), OssError> {
+    let mut size = 0u64;
+    let mut md5 = Md5::new();
+    while let Some(chunk) = part.chunk().await.map_err(OssError::malformed)? {
+        size += chunk.len() as u64;
+        if size > MAX_OBJECT_SIZE {
+            return Err(OssError::entity_too_large());
+        }
+        if let Some(file) = file.as_mut() {
+            md5.update(&chunk);
+            file.write_all(&chunk).await.map_err(OssError::internal)?;
+        }
+    }
+    Ok((size, md5.finalize().into()))
+}
+
+/// Moves the staged file to `path`, creating folders; with `forbid_overwrite`, atomically
+/// refuses an existing object.
+async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<(), OssError> {
+    let parent = path.parent().expect("object paths are inside the bucket folder");
+    let clash = || OssError::invalid_object_name("it clashes with an object or folder already in the local bucket");
+    match tokio::fs::create_dir_all(parent).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists || e.kind() == std::io::ErrorKind::NotADirectory => {
+            return Err(clash());
+        }
+        Err(e) => return Err(OssError::internal(e)),
+    }
+    if tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir()) {
+        return Err(clash());
+    }
+    if forbid_overwrite {
+        // A hard link fails if the name exists: no window between the check and the write.
+        return match tokio::fs::hard_link(&temp.path, path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(OssError::file_already_exists()),
+            Err(e) => Err(OssError::internal(e)),
+        };
+    }
+    tokio::fs::rename(&temp.path, path).await.map_err(OssError::internal)?;
+    temp.disarm();
+    Ok(())
+}
+
+/// The file path of `key` in `bucket_dir`, refusing names that would leave it or that a file
+/// system cannot hold as given.
+pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, OssError> {
+    let reason = if key.is_empty() || key.len() > MAX_OBJECT_NAME_LEN {
+        Some("it must be 1 to 1023 bytes long")
+    } else if key.starts_with('/') {
+        Some("it starts with '/'")
+    } else if key.contains('\\') {
+        Some("it contains a backslash")
+    } else if key.chars().any(char::is_control) {
+        Some("it contains control characters")
+    } else if key.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        Some("it has an empty, '.' or '..' path segment")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(OssError::invalid_object_name(reason)),
+        None => Ok(bucket_dir.join(key)),
+    }
+}
+
+fn success_response(app: &App, accepted: &AcceptedUpload, etag: &str) -> Response {
+    let location = format!("{}/{}", app.local_bucket_url, percent_encode(&accepted.key, true));
+    let mut response = if let Some(redirect) = &accepted.success_action_redirect {
+        // OSS documents the redirect but not its shape; this follows S3: 303 with bucket, key, etag.
+        let sep = if redirect.contains('?') { '&' } else { '?' };
+        let target = format!(
+            "{redirect}{sep}bucket={}&key={}&etag={}",
+            percent_encode(app.bucket.as_str(), false),
+            percent_encode(&accepted.key, false),
+            percent_encode(etag, false)
+        );
+        let mut r = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(&target) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        r
+    } else if accepted.success_action_status == 201 {
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PostResponse>\n");
+        push_element(&mut xml, "Bucket", app.bucket.as_str());
+        push_element(&mut xml, "ETag", etag);
+        push_element(&mut xml, "Key", &accepted.key);
+        push_element(&mut xml, "Location", &location);
+        xml.push_str("</PostResponse>\n");
+        (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/xml")], xml).into_response()
+    } else if accepted.success_action_status == 200 {
+        StatusCode::OK.into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+fn error_response(refusal: &Refusal, request_id: &str, host_id: &str) -> Response {
+    let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response =
+        (status, [(header::CONTENT_TYPE, "application/xml")], refusal.to_xml(request_id, host_id)).into_response();
+    if let Some(ec) = refusal.ec().and_then(|ec| HeaderValue::from_str(ec).ok()) {
+        response.headers_mut().insert("x-oss-ec", ec);
+    }
+    eprintln!("upload_server: {request_id} rejected: {} {}", status.as_u16(), refusal.code());
+    response
+}
+
+/// `OPTIONS /oss/<bucket>[/<key>]`: the CORS preflight under the seed's rule.
+pub(crate) async fn preflight(headers: HeaderMap) -> Response {
+    let request_id = next_request_id();
+    let method = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).and_then(|v| v.to_str().ok());
+    let allowed = headers.contains_key(header::ORIGIN)
+        && method.is_some_and(|m| [Method::POST, Method::PUT, Method::GET].iter().any(|a| a.as_str() == m));
+    if !allowed {
+        let refusal = Refusal::from(OssError::cors_forbidden());
+        let mut response = error_response(&refusal, &request_id, &host_id(&headers));
+        response.headers_mut().insert("x-oss-request-id", header_value(&request_id));
+        return response;
+    }
+    let mut response = StatusCode::OK.into_response();
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(CORS_METHODS));
+    // Allowed headers `*`: echo what the browser asks for.
+    if let Some(asked) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
+    }
+    h.insert("x-oss-request-id", header_value(&request_id));
+    response
+}
+
+/// `GET /oss/<bucket>/<key>`: the stored bytes.
+pub(crate) async fn get_object(
+    State(app): State<Arc<App>>,
+    UrlPath((bucket, key)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let request_id = next_request_id();
+    let result = async {
+        if bucket != app.bucket.as_str() {
+            return Err(OssError::no_such_bucket());
+        }
+        let path = object_path(&app.data_dir.join(&bucket), &key)?;
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(f) if f.metadata().await.is_ok_and(|m| m.is_file()) => f,
+            _ => return Err(OssError::no_such_key()),
+        };
+        let len = file.metadata().await.map_err(OssError::internal)?.len();
+        let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+        Ok((
+            [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_LENGTH, len.to_string())],
+            body,
+        )
+            .into_response())
+    }
+    .await;
+    let reply = result.unwrap_or_else(|e| error_response(&Refusal::from(e), &request_id, &host_id(&headers)));
+    finish(reply, &headers, &request_id)
+}
+
+/// Adds the request id and, for cross-origin requests, the CORS headers of the seed's rule.
+fn finish(mut response: Response, request: &HeaderMap, request_id: &str) -> Response {
+    let h = response.headers_mut();
+    h.insert("x-oss-request-id", header_value(request_id));
+    if request.contains_key(header::ORIGIN) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(CORS_METHODS));
+    }
+    response
+}
+
+fn header_value(s: &str) -> HeaderValue {
+    HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+/// `<HostId>`: the host the request was sent to.
+fn host_id(headers: &HeaderMap) -> String {
+    headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_owned()
+}
+
+/// Percent-encodes all but RFC 3986 unreserved characters (and `/` when `keep_slash`).
+pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A staging file that is deleted when dropped, unless it was renamed into place. Dropping
+/// covers every early return and a client that goes away mid-upload.
+struct TempFile {
+    path: PathBuf,
+    file: Option<tokio::fs::File>,
+    armed: bool,
+}
+
+impl TempFile {
+    async fn create(dir: &Path, request_id: &str) -> Result<Self, OssError> {
+        let path = dir.join(format!("{request_id}-{}.part", std::process::id()));
+        let file =
+            tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await.map_err(OssError::internal)?;
+        Ok(Self { path, file: Some(file), armed: true })
+    }
+
+    /// Flushes the data to disk and closes the file.
+    async fn synced(mut self) -> Result<Self, OssError> {
+        if let Some(mut file) = self.file.take() {
+            file.flush().await.map_err(OssError::internal)?;
+            file.sync_all().await.map_err(OssError::internal)?;
+        }
+        Ok(self)
+    }
+
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if self.armed {
+            drop(self.file.take());
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}

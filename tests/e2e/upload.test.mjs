@@ -1,0 +1,228 @@
+// End-to-end tests of examples/upload_server in a real browser: headless Debian chromium driven
+// by playwright-core. Each test starts the built example on a free loopback port with a fresh
+// data folder, uploads through a page, and checks what landed on disk.
+//
+//   cargo build --example upload_server
+//   (cd tests/e2e && npm install --no-package-lock)
+//   node --test tests/e2e/
+//
+// UPLOAD_SERVER_BIN overrides the server binary (default: target/debug/examples/upload_server,
+// under CARGO_TARGET_DIR when set); CHROMIUM_PATH the browser (default /usr/bin/chromium).
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "..", "..");
+const SERVER_BIN =
+  process.env.UPLOAD_SERVER_BIN ??
+  path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "examples", "upload_server");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SEED_PAGE = path.join(HERE, "seed_page.html");
+const BUCKET = "examplebucket";
+// The flags this machine needs: no sandbox as root, and no background traffic to Google hosts,
+// which the closed network refuses.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let context; // one browser, fresh user-data dir
+let profileDir;
+const cleanups = [];
+
+before(async () => {
+  assert.ok(existsSync(SERVER_BIN), `no server binary at ${SERVER_BIN}: run cargo build --example upload_server`);
+  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium`);
+  profileDir = await mkdtemp(path.join(tmpdir(), "e2e-chromium-"));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+});
+
+after(async () => {
+  await context?.close();
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+});
+
+/** Starts the example on a free port with a fresh data folder; resolves once it answers. */
+async function startServer(extraArgs = []) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "e2e-upload-data-"));
+  const env = { ...process.env };
+  // The documented example pair: the local bucket verifies with the same credentials.
+  for (const name of ["OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"]) delete env[name];
+  const child = spawn(SERVER_BIN, ["--listen", "127.0.0.1:0", "--data-dir", dataDir, ...extraArgs], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  cleanups.push(async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await exited;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${stderr}`)), 20_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch (e) {
+      if (i > 100) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, dataDir, log: () => stderr };
+}
+
+/** Every file under `dir`, as paths relative to it. */
+async function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)));
+}
+
+/** A page that records its console, for failure messages. */
+async function newPage() {
+  const page = await context.newPage();
+  const console = [];
+  page.on("console", (m) => console.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`));
+  return { page, console };
+}
+
+async function statusWhenDone(page) {
+  await page.waitForFunction(() => /success|failed/i.test(document.querySelector("#status").textContent), null, {
+    timeout: 30_000,
+  });
+  return page.locator("#status").textContent();
+}
+
+test("uploads a file through the example page and stores its bytes", { timeout: 60_000 }, async () => {
+  const server = await startServer();
+  const { page, console } = await newPage();
+  // Load the page from "localhost" while the bucket is at 127.0.0.1: a cross-origin upload,
+  // which only works with the bucket's CORS answers (the XHR progress listener forces a preflight).
+  const pageUrl = server.url.replace("127.0.0.1", "localhost");
+  await page.goto(pageUrl + "/");
+  const sig = await page.evaluate(async () => (await fetch("/get_post_signature_for_oss_upload")).json());
+  assert.notEqual(new URL(sig.host).origin, new URL(pageUrl).origin, "the upload must be cross-origin");
+  assert.equal(sig.host, `${server.url}/oss/${BUCKET}`);
+
+  const name = "photo-e2e.bin";
+  const bytes = randomBytes(300 * 1024);
+  await page.setInputFiles("#file", { name, mimeType: "application/octet-stream", buffer: bytes });
+  await page.click("button[type=submit]");
+  const status = await statusWhenDone(page);
+
+  assert.match(status, /success/, `status: ${status}\nconsole:\n${console.join("\n")}\nserver:\n${server.log()}`);
+  assert.match(status, new RegExp(`user-dir/${name}`));
+  assert.equal(await page.locator("#progress").evaluate((p) => p.value), 100);
+  const stored = await readFile(path.join(server.dataDir, BUCKET, "user-dir", name));
+  assert.ok(stored.equals(bytes), `stored ${stored.length} bytes differ from the ${bytes.length} sent`);
+  assert.deepEqual(await filesUnder(path.join(server.dataDir, ".incoming")), [], "no staging file left");
+  await page.close();
+});
+
+test("a file over the policy's size limit is refused with EntityTooLarge and not stored", { timeout: 60_000 }, async () => {
+  const server = await startServer(["--max-size", "1024"]);
+  const { page, console } = await newPage();
+  await page.goto(server.url + "/");
+  await page.setInputFiles("#file", { name: "too-big.bin", mimeType: "application/octet-stream", buffer: randomBytes(2048) });
+  await page.click("button[type=submit]");
+  const status = await statusWhenDone(page);
+
+  assert.match(status, /failed/, `status: ${status}\nconsole:\n${console.join("\n")}`);
+  assert.match(status, /EntityTooLarge/, `status: ${status}\nserver:\n${server.log()}`);
+  assert.deepEqual(await filesUnder(path.join(server.dataDir, BUCKET)), [], "nothing stored in the bucket");
+  assert.deepEqual(await filesUnder(path.join(server.dataDir, ".incoming")), [], "no staging file left");
+  await page.close();
+});
+
+test("the seed guide's own upload page, unchanged, uploads to the local bucket", { timeout: 60_000 }, async () => {
+  const server = await startServer(["--seed-page", SEED_PAGE]);
+  const { page, console } = await newPage();
+  const alerts = [];
+  const alerted = new Promise((resolve) =>
+    page.on("dialog", async (dialog) => {
+      alerts.push(dialog.message());
+      await dialog.accept();
+      resolve();
+    }),
+  );
+  // The seed page posts to `host` with fetch and no CORS mode tweaks: cross-origin again.
+  await page.goto(server.url.replace("127.0.0.1", "localhost") + "/seed");
+  assert.equal(await page.title(), "Generate a signature on the server to upload a file to OSS");
+
+  const name = "seed-page-upload.txt";
+  const bytes = Buffer.from(`uploaded by the seed page ${randomBytes(8).toString("hex")}\n`);
+  await page.setInputFiles("#file", { name, mimeType: "text/plain", buffer: bytes });
+  await page.click("button[type=submit]");
+  let timer;
+  await Promise.race([
+    alerted,
+    new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no alert\nconsole:\n${console.join("\n")}\nserver:\n${server.log()}`)),
+        30_000,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+
+  assert.deepEqual(alerts, ["The file was uploaded successfully."], `console:\n${console.join("\n")}\nserver:\n${server.log()}`);
+  const stored = await readFile(path.join(server.dataDir, BUCKET, "user-dir", name));
+  assert.ok(stored.equals(bytes), "stored bytes differ from the file");
+  await page.close();
+});
+
+test("a temporary upload URL (CreateTempFileUploadUrl shape) stores the file under its temp/ key", { timeout: 60_000 }, async () => {
+  const server = await startServer();
+  const { page, console } = await newPage();
+  await page.goto(server.url.replace("127.0.0.1", "localhost") + "/");
+  const name = "temp upload ü.txt";
+  const bytes = randomBytes(10 * 1024);
+  await page.setInputFiles("#file", { name, mimeType: "text/plain", buffer: bytes });
+  await page.check("#temp");
+  await page.click("button[type=submit]");
+  const status = await statusWhenDone(page);
+
+  assert.match(status, /success/, `status: ${status}\nconsole:\n${console.join("\n")}\nserver:\n${server.log()}`);
+  const key = status.match(/Upload success: (.+) \(HTTP 201\)/)?.[1];
+  assert.match(key ?? "", /^temp\/1440155109798732\/upload\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\//);
+  assert.ok(key.endsWith("/" + name), key);
+  const stored = await readFile(path.join(server.dataDir, BUCKET, ...key.split("/")));
+  assert.ok(stored.equals(bytes), "stored bytes differ from the file");
+  assert.deepEqual(await filesUnder(path.join(server.dataDir, BUCKET)), [key.split("/").join(path.sep)]);
+  await page.close();
+});

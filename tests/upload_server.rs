@@ -1,0 +1,402 @@
+//! The example upload server's local bucket, over HTTP without a browser: it builds and starts
+//! `examples/upload_server`, posts hand-made multipart bodies and checks the answers and the
+//! data folder. The browser flow is in `tests/e2e/`.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use md5::{Digest as _, Md5};
+use oss_post_policy::time::{Duration, OffsetDateTime};
+use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region};
+
+const BUCKET: &str = "examplebucket";
+
+/// Builds the example once and returns its path (as cargo reports it).
+fn server_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let out = Command::new(cargo)
+            .args(["build", "--quiet", "--example", "upload_server", "--message-format=json"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("cargo runs");
+        assert!(out.status.success(), "cargo build --example upload_server failed");
+        let stdout = String::from_utf8(out.stdout).expect("cargo prints UTF-8");
+        stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "upload_server")
+            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+            .expect("cargo names the example's executable")
+    })
+}
+
+/// A running example server with its own data folder; both go away on drop.
+struct Server {
+    child: Child,
+    url: String,
+    data_dir: PathBuf,
+}
+
+impl Server {
+    fn start(name: &str, args: &[&str]) -> Self {
+        let data_dir = std::env::temp_dir().join(format!("upload-server-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        let mut child = Command::new(server_binary())
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
+            .args(args)
+            .env_remove("OSS_ACCESS_KEY_ID")
+            .env_remove("OSS_ACCESS_KEY_SECRET")
+            .env_remove("OSS_SESSION_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        let url = lines
+            .find_map(|line| line.split_once("listening on ").map(|(_, url)| url.to_owned()))
+            .expect("the server prints its address");
+        // Keep reading, so the server never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, url, data_dir }
+    }
+
+    fn bucket_url(&self) -> String {
+        format!("{}/oss/{BUCKET}", self.url)
+    }
+
+    fn stored(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.data_dir.join(BUCKET).join(key)).ok()
+    }
+
+    /// Every file in the data folder (bucket and staging area), relative to it.
+    fn files(&self) -> Vec<String> {
+        fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else {
+                    out.push(path.strip_prefix(root).expect("under root").display().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.data_dir, &self.data_dir, &mut out);
+        out.sort();
+        out
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A form signed with the server's credentials, key prefix and a size limit of `max_size`. The
+/// local bucket trusts any form its credentials signed, as OSS does.
+fn signed_form(server: &Server, max_size: u64) -> FormFields {
+    PostPolicy::builder(Bucket::new(BUCKET).unwrap())
+        .expires_in(Duration::hours(1))
+        .key_starts_with("user-dir/")
+        .content_length_range(1, max_size)
+        .endpoint(Endpoint::custom(&server.bucket_url()).unwrap())
+        .build()
+        .unwrap()
+        .sign_at(&Credentials::example(), &Region::new("cn-hangzhou").unwrap(), OffsetDateTime::now_utc())
+        .unwrap()
+}
+
+/// The server's own signature endpoint's answer, as the form fields it stands for.
+fn endpoint_form(server: &Server) -> Vec<(String, String)> {
+    let body =
+        reqwest::blocking::get(format!("{}/get_post_signature_for_oss_upload", server.url)).unwrap().text().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    [
+        ("policy", "policy"),
+        ("x-oss-signature-version", "x_oss_signature_version"),
+        ("x-oss-credential", "x_oss_credential"),
+        ("x-oss-date", "x_oss_date"),
+        ("x-oss-signature", "signature"),
+    ]
+    .iter()
+    .map(|(field, key)| ((*field).to_owned(), json[key].as_str().unwrap().to_owned()))
+    .collect()
+}
+
+const BOUNDARY: &str = "----e2eBoundary7MA4YWxkTrZu0gW";
+
+/// A multipart/form-data body: `fields` in order, then (if given) the file part.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
+    }
+    if let Some((filename, bytes)) = file {
+        write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .unwrap();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{BOUNDARY}--\r\n").unwrap();
+    body
+}
+
+/// The signed fields plus `extra`, in form order.
+fn fields_of<'a>(form: &'a FormFields, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    extra.iter().copied().chain(form.iter()).collect()
+}
+
+struct Reply {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn code(&self) -> Option<&str> {
+        let start = self.body.find("<Code>")? + "<Code>".len();
+        let end = self.body[start..].find("</Code>")? + start;
+        Some(&self.body[start..end])
+    }
+}
+
+fn post(url: &str, body: Vec<u8>, origin: Option<&str>) -> Reply {
+    let client = reqwest::blocking::Client::new();
+    let mut request =
+        client.post(url).header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}")).body(body);
+    if let Some(origin) = origin {
+        request = request.header("Origin", origin);
+    }
+    let response = request.send().expect("the server answers");
+    Reply { status: response.status().as_u16(), headers: response.headers().clone(), body: response.text().unwrap() }
+}
+
+fn md5_hex_upper(bytes: &[u8]) -> String {
+    hex::encode_upper(Md5::digest(bytes))
+}
+
+#[test]
+fn a_signed_upload_is_stored_and_answered_like_oss() {
+    let server = Server::start("ok", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+
+    // 201: the XML PostResponse.
+    let fields = fields_of(&form, &[("key", "user-dir/a/b.bin"), ("success_action_status", "201")]);
+    let reply = post(form.url(), multipart(&fields, Some(("b.bin", &bytes))), Some("http://app.example"));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let etag = format!("\"{}\"", md5_hex_upper(&bytes));
+    assert_eq!(reply.headers["etag"], etag.as_str());
+    assert!(reply.body.contains("<Key>user-dir/a/b.bin</Key>"), "{}", reply.body);
+    assert!(reply.body.contains(&format!("<Bucket>{BUCKET}</Bucket>")), "{}", reply.body);
+    assert!(reply.body.contains(&format!("<Location>{}/user-dir/a/b.bin</Location>", server.bucket_url())));
+    assert_eq!(reply.headers["access-control-allow-origin"], "*");
+    assert_eq!(server.stored("user-dir/a/b.bin").as_deref(), Some(bytes.as_slice()));
+
+    // The Location serves the object back.
+    let got = reqwest::blocking::get(format!("{}/user-dir/a/b.bin", server.bucket_url())).unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.bytes().unwrap().as_ref(), bytes.as_slice());
+
+    // 200 and the default 204: empty bodies.
+    let fields = fields_of(&form, &[("key", "user-dir/two"), ("success_action_status", "200")]);
+    let reply = post(form.url(), multipart(&fields, Some(("x", b"2"))), None);
+    assert_eq!((reply.status, reply.body.as_str()), (200, ""));
+    let fields = fields_of(&form, &[("key", "user-dir/${filename}")]);
+    let reply = post(form.url(), multipart(&fields, Some(("named.txt", b"3"))), None);
+    assert_eq!((reply.status, reply.body.as_str()), (204, ""));
+    assert!(!reply.headers.contains_key("access-control-allow-origin"), "CORS headers only answer an Origin");
+    assert_eq!(server.stored("user-dir/named.txt").as_deref(), Some(b"3".as_slice()));
+    assert_eq!(
+        server.files(),
+        ["examplebucket/user-dir/a/b.bin", "examplebucket/user-dir/named.txt", "examplebucket/user-dir/two"]
+    );
+}
+
+#[test]
+fn rejected_uploads_leave_nothing_behind() {
+    let server = Server::start("rejected", &["--max-size", "1024"]);
+    let form = signed_form(&server, 1024);
+    let key = [("key", "user-dir/f.bin")];
+
+    // Over the size limit of the server's own signature (`--max-size 1024`), and of ours.
+    let mut fields = endpoint_form(&server);
+    fields.push(("key".to_owned(), "user-dir/f.bin".to_owned()));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let reply = post(&server.bucket_url(), multipart(&fields, Some(("f.bin", &vec![1u8; 1025]))), None);
+    assert_eq!((reply.status, reply.code()), (400, Some("EntityTooLarge")), "{}", reply.body);
+    let reply = post(form.url(), multipart(&fields_of(&form, &key), Some(("f.bin", &vec![1u8; 20_000]))), None);
+    assert_eq!((reply.status, reply.code()), (400, Some("EntityTooLarge")), "{}", reply.body);
+    // Below it: an empty file (the policy's range starts at 1).
+    let reply = post(form.url(), multipart(&fields_of(&form, &key), Some(("f.bin", b""))), None);
+    assert_eq!((reply.status, reply.code()), (400, Some("EntityTooSmall")), "{}", reply.body);
+
+    // A tampered signature.
+    let mut fields = fields_of(&form, &key);
+    let signature = fields.iter_mut().find(|(n, _)| *n == "x-oss-signature").unwrap();
+    let flipped = signature.1.replace(&signature.1[..1], if signature.1.starts_with('0') { "1" } else { "0" });
+    signature.1 = &flipped;
+    let reply = post(form.url(), multipart(&fields, Some(("f.bin", b"data"))), Some("http://app.example"));
+    assert_eq!((reply.status, reply.code()), (403, Some("SignatureDoesNotMatch")), "{}", reply.body);
+    assert!(reply.body.contains("<RequestId>") && reply.body.contains("<HostId>127.0.0.1:"), "{}", reply.body);
+    assert_eq!(reply.headers["access-control-allow-origin"], "*", "errors carry CORS headers too");
+
+    // A key outside the policy's prefix.
+    let reply = post(form.url(), multipart(&fields_of(&form, &[("key", "other/f.bin")]), Some(("f.bin", b"d"))), None);
+    assert_eq!((reply.status, reply.code()), (403, Some("AccessDenied")), "{}", reply.body);
+
+    // Not multipart at all.
+    let reply = reqwest::blocking::Client::new().post(form.url()).body("a=b").send().unwrap();
+    assert_eq!(reply.status().as_u16(), 400);
+    assert!(reply.text().unwrap().contains("<Code>RequestIsNotMultiPartContent</Code>"));
+
+    // A bucket this server does not have.
+    let reply =
+        post(&format!("{}/oss/otherbucket", server.url), multipart(&fields_of(&form, &key), Some(("f", b"d"))), None);
+    assert_eq!((reply.status, reply.code()), (404, Some("NoSuchBucket")));
+
+    assert_eq!(server.files(), Vec::<String>::new());
+}
+
+#[test]
+fn keys_that_would_leave_the_data_folder_are_refused() {
+    let server = Server::start("escape", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    for (key, filename) in [
+        ("user-dir/../../escaped", "f"),
+        ("user-dir/${filename}", "../../escaped"),
+        ("user-dir/a\\..\\..\\escaped", "f"),
+        ("user-dir//double", "f"),
+        ("user-dir/./dot", "f"),
+        ("user-dir/", "f"),
+    ] {
+        let reply = post(form.url(), multipart(&fields_of(&form, &[("key", key)]), Some((filename, b"x"))), None);
+        assert_eq!((reply.status, reply.code()), (400, Some("InvalidObjectName")), "{key} {filename}: {}", reply.body);
+    }
+    assert_eq!(server.files(), Vec::<String>::new());
+    assert!(!server.data_dir.parent().unwrap().join("escaped").exists());
+}
+
+#[test]
+fn keys_that_clash_with_stored_objects_are_refused() {
+    let server = Server::start("clash", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let upload = |key: &str| post(form.url(), multipart(&fields_of(&form, &[("key", key)]), Some(("f", b"x"))), None);
+    assert_eq!(upload("user-dir/file").status, 204);
+    assert_eq!(upload("user-dir/folder/inner").status, 204);
+    for key in ["user-dir/file/inner", "user-dir/file/deeper/inner", "user-dir/folder"] {
+        let reply = upload(key);
+        assert_eq!((reply.status, reply.code()), (400, Some("InvalidObjectName")), "{key}: {}", reply.body);
+    }
+    assert_eq!(server.files(), ["examplebucket/user-dir/file", "examplebucket/user-dir/folder/inner"]);
+}
+
+#[test]
+fn forbid_overwrite_keeps_the_first_object() {
+    let server = Server::start("overwrite", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let fields = fields_of(&form, &[("key", "user-dir/once"), ("x-oss-forbid-overwrite", "true")]);
+    assert_eq!(post(form.url(), multipart(&fields, Some(("f", b"first"))), None).status, 204);
+    let reply = post(form.url(), multipart(&fields, Some(("f", b"second"))), None);
+    assert_eq!((reply.status, reply.code()), (409, Some("FileAlreadyExists")), "{}", reply.body);
+    assert_eq!(server.stored("user-dir/once").as_deref(), Some(b"first".as_slice()));
+    // Without the flag OSS overwrites.
+    let fields = fields_of(&form, &[("key", "user-dir/once")]);
+    assert_eq!(post(form.url(), multipart(&fields, Some(("f", b"third"))), None).status, 204);
+    assert_eq!(server.stored("user-dir/once").as_deref(), Some(b"third".as_slice()));
+    assert_eq!(server.files(), ["examplebucket/user-dir/once"]);
+}
+
+#[test]
+fn a_body_cut_short_is_malformed_and_leaves_no_staging_file() {
+    let server = Server::start("cut", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let body = multipart(&fields_of(&form, &[("key", "user-dir/cut")]), Some(("cut", &vec![7u8; 50_000])));
+    let sent = &body[..body.len() - 20_000];
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /oss/{BUCKET} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        sent.len()
+    )
+    .unwrap();
+    stream.write_all(sent).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("<Code>MalformedPOSTRequest</Code>"), "{answer}");
+    assert_eq!(server.files(), Vec::<String>::new());
+}
+
+#[test]
+fn cors_preflight_follows_the_seed_rule() {
+    let server = Server::start("cors", &[]);
+    let client = reqwest::blocking::Client::new();
+    let preflight = |method: &str| {
+        client
+            .request(reqwest::Method::OPTIONS, server.bucket_url())
+            .header("Origin", "http://app.example")
+            .header("Access-Control-Request-Method", method)
+            .header("Access-Control-Request-Headers", "x-requested-with, content-type")
+            .send()
+            .unwrap()
+    };
+    let ok = preflight("POST");
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(ok.headers()["access-control-allow-origin"], "*");
+    assert_eq!(ok.headers()["access-control-allow-methods"], "POST, PUT, GET");
+    assert_eq!(ok.headers()["access-control-allow-headers"], "x-requested-with, content-type");
+    let refused = preflight("DELETE");
+    assert_eq!(refused.status().as_u16(), 403);
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(refused.text().unwrap().contains("<Code>AccessForbidden</Code>"));
+}
+
+#[test]
+fn the_signature_endpoint_has_the_seed_shape_and_points_at_the_local_bucket() {
+    let server = Server::start("sig", &["--dir", "uploads/", "--max-size", "77"]);
+    let json: serde_json::Value = serde_json::from_str(
+        &reqwest::blocking::get(format!("{}/get_post_signature_for_oss_upload", server.url)).unwrap().text().unwrap(),
+    )
+    .unwrap();
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "dir",
+            "host",
+            "policy",
+            "security_token",
+            "signature",
+            "x_oss_credential",
+            "x_oss_date",
+            "x_oss_signature_version"
+        ]
+    );
+    assert_eq!(json["host"], server.bucket_url());
+    assert_eq!(json["dir"], "uploads/");
+    assert_eq!(json["security_token"], "");
+    let policy = base64::engine::general_purpose::STANDARD.decode(json["policy"].as_str().unwrap()).unwrap();
+    let policy: serde_json::Value = serde_json::from_slice(&policy).unwrap();
+    let conditions = policy["conditions"].as_array().unwrap();
+    assert!(conditions.contains(&serde_json::json!(["starts-with", "$key", "uploads/"])), "{policy}");
+    assert!(conditions.contains(&serde_json::json!(["content-length-range", 1, 77])), "{policy}");
+}
