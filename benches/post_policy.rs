@@ -17,6 +17,7 @@ use std::time::SystemTime;
 use criterion::{Criterion, criterion_group};
 use hmac::{Hmac, Mac};
 use oss_post_policy::time::{Duration, OffsetDateTime, macros::datetime};
+use oss_post_policy::verify::{FilePart, Submission, Verifier};
 use oss_post_policy::{
     Bucket, Credentials, Field, PostPolicy, Region, SigningKey, SigningKeyCache, SuccessActionStatus,
 };
@@ -109,6 +110,21 @@ fn post_policy(c: &mut Criterion) {
     });
     group.bench_function("sign_v4", |b| b.iter(|| policy.sign_at(black_box(&credentials), &region, black_box(now))));
     group.bench_function("sign_v1", |b| b.iter(|| policy.sign_v1_at(black_box(&credentials), &region, black_box(now))));
+
+    // What the browser posts for that form: the signed fields, the fields the policy leaves to
+    // it, then the file.
+    let sent = Submission::new()
+        .with_fields(form.iter())
+        .with_field("key", "user-dir/cat.png")
+        .with_field("content-type", "image/png")
+        .with_field("cache-control", "max-age=60")
+        .with_file(FilePart::new("cat.png", 2048).with_content_type("image/png"));
+    let verifier = Verifier::new(policy.bucket().clone(), region.clone());
+    let later = now + Duration::minutes(5);
+    verifier.verify_at(&sent, &credentials, later).expect("the verifier accepts the signed form");
+    group.bench_function("verify_v4", |b| {
+        b.iter(|| verifier.verify_at(black_box(&sent), &credentials, black_box(later)));
+    });
     group.finish();
 }
 
