@@ -53,7 +53,8 @@ pub struct PostPolicy {
     form: Arc<FormShape>,
 }
 
-/// The parts of the policy document that no signature changes, written once by `build()`.
+/// The parts of the policy document that no signature changes, written once by `build()`;
+/// the V4 head and the tail with their base64 cached (shared by clones of the policy).
 #[derive(Clone, PartialEq, Eq)]
 struct DocumentParts {
     /// From the end of the expiration value through the bucket condition:
@@ -61,9 +62,8 @@ struct DocumentParts {
     head: Box<str>,
     /// For V4, the head, the signature version and the start of the credential condition:
     /// `...{"bucket":"..."},{"x-oss-signature-version":"OSS4-HMAC-SHA256"},{"x-oss-credential":`.
-    head_v4: Box<str>,
-    /// The policy's own conditions and the end of the document, `,[...],{...}]}`, with its
-    /// base64 cached for each offset it can start at; shared by clones of the policy.
+    head_v4: Arc<CachedBase64>,
+    /// The policy's own conditions and the end of the document: `,[...],{...}]}`.
     tail: Arc<CachedBase64>,
 }
 
@@ -83,7 +83,11 @@ impl DocumentParts {
             cond.write_json(&mut tail, escape_dollar);
         }
         tail.push_str("]}");
-        Self { head: head.into(), head_v4: head_v4.into(), tail: Arc::new(CachedBase64::new(tail)) }
+        Self {
+            head: head.into_boxed_str(),
+            head_v4: Arc::new(CachedBase64::new(head_v4)),
+            tail: Arc::new(CachedBase64::new(tail)),
+        }
     }
 }
 
@@ -470,12 +474,13 @@ impl PostPolicy {
         out.put("{\"expiration\":\"");
         out.put(expiration);
         if let Some(scope) = signer.v4 {
-            out.put(&self.document.head_v4);
+            out.put_cached(&self.document.head_v4);
             json::push_str(out, &scope.credential, false);
             out.put(BEFORE_DATE);
             out.put(&scope.date);
             out.put("\"}");
         } else {
+            // Only the bucket condition: joining a cached part would cost what encoding it does.
             out.put(&self.document.head);
         }
         if let Some(token) = signer.token {
@@ -491,7 +496,7 @@ impl PostPolicy {
     /// a reallocation).
     fn document_len(&self, expiration: &str, signer: &SignerConditions<'_>) -> usize {
         let head = signer.v4.map_or(self.document.head.len(), |scope| {
-            self.document.head_v4.len() + scope.credential.len() + 2 + BEFORE_DATE.len() + scope.date.len() + 2
+            self.document.head_v4.text().len() + scope.credential.len() + 2 + BEFORE_DATE.len() + scope.date.len() + 2
         });
         let token = signer.token.map_or(0, |t| BEFORE_TOKEN.len() + t.text().len() + 1);
         "{\"expiration\":\"".len() + expiration.len() + head + token + self.document.tail.text().len()
