@@ -22,6 +22,10 @@ pub const EXAMPLE_ACCESS_KEY_ID: &str = "44CF9590006BF252F707";
 /// The example AccessKey secret paired with [`EXAMPLE_ACCESS_KEY_ID`] in the OSS documentation.
 pub const EXAMPLE_ACCESS_KEY_SECRET: &str = "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV";
 
+/// An STS security token shared between credentials and the forms signed with them; zeroized
+/// when the last of them is dropped.
+pub(crate) type SharedToken = Arc<Zeroizing<String>>;
+
 /// An AccessKey pair, optionally with an STS security token.
 ///
 /// The secret and the token are zeroized on drop and never shown by `Debug`.
@@ -39,7 +43,8 @@ pub const EXAMPLE_ACCESS_KEY_SECRET: &str = "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhbo
 pub struct Credentials {
     access_key_id: String,
     access_key_secret: Zeroizing<String>,
-    security_token: Option<Zeroizing<String>>,
+    /// Shared with the forms signed with it, so that a form carries the token without a copy.
+    security_token: Option<SharedToken>,
     /// SHA-256 of the secret, computed once here so that [`crate::SigningKeyCache`] tells
     /// secrets apart (a rotated secret never reuses a stale key) without hashing, or keeping,
     /// the secret on every lookup.
@@ -91,7 +96,7 @@ impl Credentials {
             return Err(Error::InvalidSecurityToken { reason: "it contains control characters" });
         }
         self.token_literal = Some(Arc::new(json::cached_literal(&token)));
-        self.security_token = Some(token);
+        self.security_token = Some(Arc::new(token));
         Ok(self)
     }
 
@@ -154,7 +159,12 @@ impl Credentials {
 
     /// The STS security token, if any. Keep it out of logs.
     pub fn security_token(&self) -> Option<&str> {
-        self.security_token.as_deref().map(String::as_str)
+        self.security_token.as_deref().map(|token| token.as_str())
+    }
+
+    /// The STS security token, shared.
+    pub(crate) fn shared_security_token(&self) -> Option<&SharedToken> {
+        self.security_token.as_ref()
     }
 }
 

@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 use crate::condition::{
     ACCESS_KEY_ID_V1, CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
 };
+use crate::credentials::SharedToken;
 use crate::error::{Error, Result};
 use crate::signing_key::ALGORITHM_V4;
 
@@ -48,7 +50,7 @@ pub struct FormFields {
     shape: Arc<FormShape>,
     policy: String,
     signature: SignatureFields,
-    token: Option<String>,
+    token: Option<SharedToken>,
     expiration: OffsetDateTime,
 }
 
@@ -105,7 +107,8 @@ impl FormFields {
         expiration: OffsetDateTime,
     ) -> Self {
         let shape = Arc::new(FormShape::new(prefilled, required, key_prefix));
-        Self::signed(url, shape, policy_b64, signature, token, expiration)
+        let token = token.map(|t| Arc::new(Zeroizing::new(t.to_owned())));
+        Self::signed(url, shape, policy_b64, signature, token.as_ref(), expiration)
     }
 
     /// A form whose policy-dependent part is `shape`, shared.
@@ -114,10 +117,10 @@ impl FormFields {
         shape: Arc<FormShape>,
         policy_b64: String,
         signature: SignatureFields,
-        token: Option<&str>,
+        token: Option<&SharedToken>,
         expiration: OffsetDateTime,
     ) -> Self {
-        Self { url, shape, policy: policy_b64, signature, token: token.map(str::to_owned), expiration }
+        Self { url, shape, policy: policy_b64, signature, token: token.cloned(), expiration }
     }
 
     /// The URL the form is posted to.
@@ -145,7 +148,7 @@ impl FormFields {
             }
         };
         if let Some(token) = &self.token {
-            signed[len] = (SECURITY_TOKEN, token);
+            signed[len] = (SECURITY_TOKEN, token.as_str());
             len += 1;
         }
         Fields { prefilled: self.shape.prefilled.iter(), signed: signed.into_iter().take(len) }

@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::callback::Callback;
 use crate::condition::{self, Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
-use crate::credentials::Credentials;
+use crate::credentials::{Credentials, SharedToken};
 use crate::encoding::{self, CachedBase64};
 use crate::error::{Error, Result};
 use crate::form::{FormFields, FormShape, SignatureFields};
@@ -369,7 +369,7 @@ impl PostPolicy {
     pub fn sign_v1_at(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<FormFields> {
         let now = time_fmt::normalize(now);
         let expiration = self.checked_expiration(now, false)?;
-        let token = credentials.security_token();
+        let token = credentials.shared_security_token();
         let signer = SignerConditions { v4: None, token: credentials.token_literal() };
         let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
         let signature = signing_key::sign_v1(credentials.access_key_secret(), policy_b64.as_bytes());
@@ -430,7 +430,7 @@ impl PostPolicy {
         let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
         let policy_b64 = self.encode(&scope.expiration_text, &signer);
         let signature = key.sign(policy_b64.as_bytes());
-        let token = credentials.security_token();
+        let token = credentials.shared_security_token();
         let V4Scope { expiration, credential, date, .. } = scope;
         Ok(self.form(region, policy_b64, SignatureFields::V4 { credential, date, signature }, token, expiration))
     }
@@ -507,7 +507,7 @@ impl PostPolicy {
         region: &Region,
         policy_b64: String,
         signature: SignatureFields,
-        token: Option<&str>,
+        token: Option<&SharedToken>,
         expiration: OffsetDateTime,
     ) -> FormFields {
         let url = region.upload_url(&self.bucket, &self.endpoint);
