@@ -438,12 +438,10 @@ impl PostPolicy {
     /// The V4 values of a signature at `now` (already normalised).
     fn v4_scope(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<V4Scope> {
         let expiration = self.checked_expiration(now, true)?;
-        Ok(V4Scope {
-            expiration,
-            expiration_text: time_fmt::expiration(expiration)?,
-            date: time_fmt::x_oss_date(now)?,
-            credential: credential_scope(credentials.access_key_id(), &time_fmt::scope_date(now)?, region),
-        })
+        let date = time_fmt::x_oss_date(now)?;
+        // The scope date is x-oss-date's YYYYMMDD.
+        let credential = credential_scope(credentials.access_key_id(), &date[..8], region);
+        Ok(V4Scope { expiration, expiration_text: time_fmt::expiration(expiration)?, date, credential })
     }
 
     fn checked_expiration(&self, now: OffsetDateTime, v4: bool) -> Result<OffsetDateTime> {

@@ -8,11 +8,28 @@ use crate::error::{Error, Result};
 
 /// `now` in UTC with sub-seconds dropped: the one normalisation every signer input gets.
 pub(crate) fn normalize(now: OffsetDateTime) -> OffsetDateTime {
+    if now.offset().is_utc() && now.nanosecond() == 0 {
+        return now;
+    }
     now.to_offset(UtcOffset::UTC).replace_nanosecond(0).expect("zero nanoseconds is always valid")
 }
 
-fn check_year(t: OffsetDateTime) -> Result<u32> {
-    u32::try_from(t.year()).ok().filter(|y| *y <= 9999).ok_or(Error::TimeOutOfRange { time: t })
+/// The calendar fields of a time, each computed once.
+struct Parts {
+    year: u32,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+/// The fields of `t`, whose year must have four digits.
+fn parts(t: OffsetDateTime) -> Result<Parts> {
+    let (year, month, day) = t.to_calendar_date();
+    let year = u32::try_from(year).ok().filter(|y| *y <= 9999).ok_or(Error::TimeOutOfRange { time: t })?;
+    let (hour, minute, second) = t.to_hms();
+    Ok(Parts { year, month: u8::from(month), day, hour, minute, second })
 }
 
 /// Fixed-width ASCII text on the stack (`YYYYMMDD`, the expiration), read as a `str`.
@@ -37,57 +54,62 @@ fn put_digits(out: &mut [u8], value: u32) {
     }
 }
 
-/// Writes `YYYY<sep>MM<sep>DD` into the front of `out`; returns the length written.
-fn put_date(out: &mut [u8], year: u32, date: Date, sep: Option<u8>) -> usize {
-    put_digits(&mut out[..4], year);
+/// Writes `YYYY<sep>MM<sep>DD` into the front of `out`.
+fn put_date(out: &mut [u8], t: &Parts, sep: Option<u8>) {
+    put_digits(&mut out[..4], t.year);
     let mut pos = 4;
-    for value in [u32::from(u8::from(date.month())), u32::from(date.day())] {
+    for value in [t.month, t.day] {
         if let Some(sep) = sep {
             out[pos] = sep;
             pos += 1;
         }
-        put_digits(&mut out[pos..pos + 2], value);
+        put_digits(&mut out[pos..pos + 2], u32::from(value));
         pos += 2;
     }
-    pos
 }
 
-/// `YYYYMMDD`: the credential scope date.
+/// Writes `HH<sep>MM<sep>SS` into the front of `out`.
+fn put_time(out: &mut [u8], t: &Parts, sep: Option<u8>) {
+    let width = if sep.is_some() { 3 } else { 2 };
+    for (i, value) in [t.hour, t.minute, t.second].into_iter().enumerate() {
+        put_digits(&mut out[width * i..width * i + 2], u32::from(value));
+        if let (Some(sep), true) = (sep, i < 2) {
+            out[width * i + 2] = sep;
+        }
+    }
+}
+
+/// `YYYYMMDD`: the credential scope date (also the first eight characters of
+/// [`x_oss_date`]).
 pub(crate) fn scope_date(t: OffsetDateTime) -> Result<Fixed<8>> {
-    let year = check_year(t)?;
     let mut out = [0u8; 8];
-    put_date(&mut out, year, t.date(), None);
+    put_date(&mut out, &parts(t)?, None);
     Ok(Fixed(out))
 }
 
 /// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format).
 pub(crate) fn x_oss_date(t: OffsetDateTime) -> Result<String> {
-    let year = check_year(t)?;
+    let t = parts(t)?;
     let mut out = *b"YYYYMMDDTHHMMSSZ";
-    put_date(&mut out, year, t.date(), None);
-    put_digits(&mut out[9..11], u32::from(t.hour()));
-    put_digits(&mut out[11..13], u32::from(t.minute()));
-    put_digits(&mut out[13..15], u32::from(t.second()));
+    put_date(&mut out, &t, None);
+    put_time(&mut out[9..15], &t, None);
     Ok(String::from(&*Fixed(out)))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`: the policy `expiration`, as JavaScript's `toISOString` and the
 /// official samples write it.
 pub(crate) fn expiration(t: OffsetDateTime) -> Result<Fixed<24>> {
-    let year = check_year(t)?;
+    let t = parts(t)?;
     let mut out = *b"YYYY-MM-DDTHH:MM:SS.000Z";
-    put_date(&mut out, year, t.date(), Some(b'-'));
-    put_digits(&mut out[11..13], u32::from(t.hour()));
-    put_digits(&mut out[14..16], u32::from(t.minute()));
-    put_digits(&mut out[17..19], u32::from(t.second()));
+    put_date(&mut out, &t, Some(b'-'));
+    put_time(&mut out[11..19], &t, Some(b':'));
     Ok(Fixed(out))
 }
 
 /// `YYYY-MM-DD`: the date segment of temporary upload keys (`temp_upload`).
 pub(crate) fn iso_date(t: OffsetDateTime) -> Result<String> {
-    let year = check_year(t)?;
     let mut out = *b"YYYY-MM-DD";
-    put_date(&mut out, year, t.date(), Some(b'-'));
+    put_date(&mut out, &parts(t)?, Some(b'-'));
     Ok(String::from(&*Fixed(out)))
 }
 
@@ -199,6 +221,8 @@ mod tests {
         let n = normalize(t);
         assert_eq!(n, datetime!(2024-02-29 23:59:59 UTC));
         assert_eq!(n.offset(), UtcOffset::UTC);
+        assert_eq!(normalize(datetime!(2024-02-29 23:59:59.5 UTC)), n);
+        assert_eq!(normalize(n), n);
     }
 
     #[test]
