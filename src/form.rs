@@ -46,7 +46,7 @@ pub(crate) enum SignatureFields {
 /// `starts-with`) and, last, `file`, which is never included here.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FormFields {
-    url: String,
+    url: Arc<str>,
     shape: Arc<FormShape>,
     policy: String,
     signature: SignatureFields,
@@ -108,12 +108,12 @@ impl FormFields {
     ) -> Self {
         let shape = Arc::new(FormShape::new(prefilled, required, key_prefix));
         let token = token.map(|t| Arc::new(Zeroizing::new(t.to_owned())));
-        Self::signed(url, shape, policy_b64, signature, token.as_ref(), expiration)
+        Self::signed(url.into(), shape, policy_b64, signature, token.as_ref(), expiration)
     }
 
     /// A form whose policy-dependent part is `shape`, shared.
     pub(crate) fn signed(
-        url: String,
+        url: Arc<str>,
         shape: Arc<FormShape>,
         policy_b64: String,
         signature: SignatureFields,
@@ -200,7 +200,7 @@ impl FormFields {
             x_oss_credential: field(CREDENTIAL),
             x_oss_date: field(DATE),
             signature: field(SIGNATURE_V4),
-            host: self.url.clone(),
+            host: self.url.to_string(),
             dir: self.key_prefix().unwrap_or_default().to_owned(),
             security_token: field(SECURITY_TOKEN),
         })
@@ -230,7 +230,7 @@ impl Serialize for FormFields {
             }
         }
         let mut s = serializer.serialize_struct("FormFields", 2)?;
-        s.serialize_field("url", &self.url)?;
+        s.serialize_field("url", &*self.url)?;
         s.serialize_field("fields", &AsMap(self))?;
         s.end()
     }

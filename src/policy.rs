@@ -1,7 +1,7 @@
 //! The typed POST policy: its builder, its JSON document, and signing it (V4 and V1).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use time::{Duration, OffsetDateTime};
 
@@ -51,6 +51,37 @@ pub struct PostPolicy {
     endpoint: Endpoint,
     document: DocumentParts,
     form: Arc<FormShape>,
+    url: UrlCache,
+}
+
+/// The upload URL for the first region a policy is signed for: one region is the rule, and
+/// the URL is the same for every signature. Other regions get theirs built each time.
+#[derive(Clone, Default)]
+struct UrlCache(OnceLock<(Region, Arc<str>)>);
+
+impl UrlCache {
+    fn get(&self, bucket: &Bucket, endpoint: &Endpoint, region: &Region) -> Arc<str> {
+        let build = || Arc::<str>::from(region.upload_url(bucket, endpoint));
+        match self.0.get_or_init(|| (region.clone(), build())) {
+            (cached, url) if cached == region => Arc::clone(url),
+            _ => build(),
+        }
+    }
+}
+
+/// A cache: equal whatever it holds.
+impl PartialEq for UrlCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for UrlCache {}
+
+impl fmt::Debug for UrlCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UrlCache").finish_non_exhaustive()
+    }
 }
 
 /// The parts of the policy document that no signature changes, written once by `build()`;
@@ -267,6 +298,7 @@ impl PostPolicyBuilder {
             endpoint: self.endpoint,
             document,
             form,
+            url: UrlCache::default(),
         })
     }
 }
@@ -508,7 +540,7 @@ impl PostPolicy {
         token: Option<&SharedToken>,
         expiration: OffsetDateTime,
     ) -> FormFields {
-        let url = region.upload_url(&self.bucket, &self.endpoint);
+        let url = self.url.get(&self.bucket, &self.endpoint, region);
         FormFields::signed(url, Arc::clone(&self.form), policy_b64, signature, token, expiration)
     }
 }
@@ -634,6 +666,22 @@ mod tests {
                 Some(id)
             );
             assert_eq!(decode(&form)["conditions"][4]["x-oss-security-token"], token);
+        }
+    }
+
+    #[test]
+    fn each_region_gets_its_own_url() {
+        let policy = seed_policy();
+        let creds = Credentials::example();
+        let now = datetime!(2024-11-27 06:09:41 UTC);
+        for (region, url) in [
+            ("cn-hangzhou", "https://examplebucket.oss-cn-hangzhou.aliyuncs.com"),
+            ("cn-beijing", "https://examplebucket.oss-cn-beijing.aliyuncs.com"),
+            ("cn-hangzhou", "https://examplebucket.oss-cn-hangzhou.aliyuncs.com"),
+        ] {
+            let region = Region::new(region).unwrap();
+            assert_eq!(policy.sign_at(&creds, &region, now).unwrap().url(), url);
+            assert_eq!(policy.clone().sign_v1_at(&creds, &region, now).unwrap().url(), url);
         }
     }
 
