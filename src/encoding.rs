@@ -181,14 +181,44 @@ fn encode_into(input: &[u8], out: &mut [u8]) {
     }
 }
 
+/// Fixed-width ASCII text kept inline (`x-oss-date`, a hex signature, the expiration), read as
+/// a `str`: a form holds these without an allocation each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ascii<const N: usize>([u8; N]);
+
+impl<const N: usize> Ascii<N> {
+    /// The text of `bytes`, which must be ASCII (checked: the only check there is).
+    pub(crate) fn new(bytes: [u8; N]) -> Self {
+        assert!(bytes.is_ascii(), "Ascii holds ASCII only");
+        Self(bytes)
+    }
+}
+
+impl<const N: usize> std::ops::Deref for Ascii<N> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("Ascii holds ASCII only")
+    }
+}
+
+impl<const N: usize> TryFrom<&str> for Ascii<N> {
+    type Error = ();
+
+    fn try_from(text: &str) -> std::result::Result<Self, ()> {
+        let bytes: [u8; N] = text.as_bytes().try_into().map_err(|_| ())?;
+        if bytes.is_ascii() { Ok(Self(bytes)) } else { Err(()) }
+    }
+}
+
 /// Lower-case hex of a 32-byte MAC.
-pub(crate) fn hex32(bytes: &[u8; 32]) -> String {
+pub(crate) fn hex32(bytes: &[u8; 32]) -> Ascii<64> {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = [0u8; 64];
     for (pair, byte) in text.chunks_exact_mut(2).zip(bytes) {
         pair.copy_from_slice(&[DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 0xf)]]);
     }
-    std::str::from_utf8(&text).expect("hex digits are ASCII").to_owned()
+    Ascii::new(text)
 }
 
 #[cfg(test)]
@@ -233,8 +263,8 @@ mod tests {
         let mut bytes = [0u8; 32];
         bytes[0] = 0xAB;
         bytes[31] = 0x0F;
-        assert_eq!(hex32(&bytes), format!("ab{}0f", "0".repeat(60)));
-        assert_eq!(hex32(&[0xFF; 32]), "f".repeat(64));
+        assert_eq!(&*hex32(&bytes), format!("ab{}0f", "0".repeat(60)));
+        assert_eq!(&*hex32(&[0xFF; 32]), "f".repeat(64));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::condition::{
     ACCESS_KEY_ID_V1, CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
 };
 use crate::credentials::SharedToken;
+use crate::encoding::Ascii;
 use crate::error::{Error, Result};
 use crate::signing_key::ALGORITHM_V4;
 
@@ -27,7 +28,7 @@ pub enum SignatureVersion {
 /// The signature-specific fields the signer writes.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum SignatureFields {
-    V4 { credential: String, date: String, signature: String },
+    V4 { credential: String, date: Ascii<16>, signature: Ascii<64> },
     V1 { access_key_id: String, signature: String },
 }
 
@@ -137,8 +138,8 @@ impl FormFields {
                 signed[1..5].copy_from_slice(&[
                     (SIGNATURE_VERSION, ALGORITHM_V4),
                     (CREDENTIAL, credential),
-                    (DATE, date),
-                    (SIGNATURE_V4, signature),
+                    (DATE, &**date),
+                    (SIGNATURE_V4, &**signature),
                 ]);
                 5
             }
@@ -295,6 +296,8 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
+    const SIG: &str = "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";
+
     fn v4_form(token: Option<&str>) -> FormFields {
         FormFields::assemble(
             "https://b.oss-cn-hangzhou.aliyuncs.com".into(),
@@ -304,8 +307,8 @@ mod tests {
             "UE9MSUNZ".into(),
             SignatureFields::V4 {
                 credential: "AK/20240101/cn-hangzhou/oss/aliyun_v4_request".into(),
-                date: "20240101T000000Z".into(),
-                signature: "ab".into(),
+                date: "20240101T000000Z".try_into().unwrap(),
+                signature: SIG.try_into().unwrap(),
             },
             token,
             datetime!(2024-01-01 01:00:00 UTC),
@@ -344,7 +347,7 @@ mod tests {
             serde_json::json!({
                 "policy": "UE9MSUNZ", "x_oss_signature_version": "OSS4-HMAC-SHA256",
                 "x_oss_credential": "AK/20240101/cn-hangzhou/oss/aliyun_v4_request", "x_oss_date": "20240101T000000Z",
-                "signature": "ab", "host": "https://b.oss-cn-hangzhou.aliyuncs.com", "dir": "user-dir/", "security_token": "TOK"
+                "signature": SIG, "host": "https://b.oss-cn-hangzhou.aliyuncs.com", "dir": "user-dir/", "security_token": "TOK"
             })
         );
         assert_eq!(v4_form(None).seed_response().unwrap().security_token, "");

@@ -320,8 +320,8 @@ const BEFORE_TOKEN: &str = ",{\"x-oss-security-token\":";
 /// policy text, `x-oss-date` and `x-oss-credential`.
 struct V4Scope {
     expiration: OffsetDateTime,
-    expiration_text: time_fmt::Fixed<24>,
-    date: String,
+    expiration_text: encoding::Ascii<24>,
+    date: encoding::Ascii<16>,
     credential: String,
 }
 
@@ -461,7 +461,7 @@ impl PostPolicy {
         let scope = self.v4_scope(credentials, region, now)?;
         let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
         let policy_b64 = self.encode(&scope.expiration_text, &signer);
-        let signature = key.sign(policy_b64.as_bytes());
+        let signature = key.sign_hex(policy_b64.as_bytes());
         let token = credentials.shared_security_token();
         let V4Scope { expiration, credential, date, .. } = scope;
         Ok(self.form(region, policy_b64, SignatureFields::V4 { credential, date, signature }, token, expiration))

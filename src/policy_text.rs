@@ -171,7 +171,7 @@ impl PolicyText {
         let b64 = base64::engine::general_purpose::STANDARD.encode(&self.text);
         let key =
             SigningKey::derive(credentials.access_key_secret(), when.date(), region.id(), region.product().as_str());
-        let signature = key.sign(b64.as_bytes());
+        let signature = key.sign_hex(b64.as_bytes());
         Ok(self.form(region, b64, SignatureFields::V4 { credential, date, signature }, credentials))
     }
 

@@ -71,6 +71,11 @@ impl SigningKey {
 
     /// `x-oss-signature`: lower-case hex HMAC-SHA256 of the string to sign (the base64 policy).
     pub fn sign(&self, string_to_sign: &[u8]) -> String {
+        self.sign_hex(string_to_sign).to_string()
+    }
+
+    /// [`SigningKey::sign`] kept inline, as a form holds it.
+    pub(crate) fn sign_hex(&self, string_to_sign: &[u8]) -> encoding::Ascii<64> {
         encoding::hex32(&self.sign_raw(string_to_sign))
     }
 

@@ -4,6 +4,7 @@
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+use crate::encoding::Ascii;
 use crate::error::{Error, Result};
 
 /// `now` in UTC with sub-seconds dropped: the one normalisation every signer input gets.
@@ -30,18 +31,6 @@ fn parts(t: OffsetDateTime) -> Result<Parts> {
     let year = u32::try_from(year).ok().filter(|y| *y <= 9999).ok_or(Error::TimeOutOfRange { time: t })?;
     let (hour, minute, second) = t.to_hms();
     Ok(Parts { year, month: u8::from(month), day, hour, minute, second })
-}
-
-/// Fixed-width ASCII text on the stack (`YYYYMMDD`, the expiration), read as a `str`.
-#[derive(Clone, Copy)]
-pub(crate) struct Fixed<const N: usize>([u8; N]);
-
-impl<const N: usize> std::ops::Deref for Fixed<N> {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("digits and separators are ASCII")
-    }
 }
 
 /// Writes `value` as zero-padded decimal filling `out`.
@@ -81,36 +70,36 @@ fn put_time(out: &mut [u8], t: &Parts, sep: Option<u8>) {
 
 /// `YYYYMMDD`: the credential scope date (also the first eight characters of
 /// [`x_oss_date`]).
-pub(crate) fn scope_date(t: OffsetDateTime) -> Result<Fixed<8>> {
+pub(crate) fn scope_date(t: OffsetDateTime) -> Result<Ascii<8>> {
     let mut out = [0u8; 8];
     put_date(&mut out, &parts(t)?, None);
-    Ok(Fixed(out))
+    Ok(Ascii::new(out))
 }
 
 /// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format).
-pub(crate) fn x_oss_date(t: OffsetDateTime) -> Result<String> {
+pub(crate) fn x_oss_date(t: OffsetDateTime) -> Result<Ascii<16>> {
     let t = parts(t)?;
     let mut out = *b"YYYYMMDDTHHMMSSZ";
     put_date(&mut out, &t, None);
     put_time(&mut out[9..15], &t, None);
-    Ok(String::from(&*Fixed(out)))
+    Ok(Ascii::new(out))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`: the policy `expiration`, as JavaScript's `toISOString` and the
 /// official samples write it.
-pub(crate) fn expiration(t: OffsetDateTime) -> Result<Fixed<24>> {
+pub(crate) fn expiration(t: OffsetDateTime) -> Result<Ascii<24>> {
     let t = parts(t)?;
     let mut out = *b"YYYY-MM-DDTHH:MM:SS.000Z";
     put_date(&mut out, &t, Some(b'-'));
     put_time(&mut out[11..19], &t, Some(b':'));
-    Ok(Fixed(out))
+    Ok(Ascii::new(out))
 }
 
 /// `YYYY-MM-DD`: the date segment of temporary upload keys (`temp_upload`).
 pub(crate) fn iso_date(t: OffsetDateTime) -> Result<String> {
     let mut out = *b"YYYY-MM-DD";
     put_date(&mut out, &parts(t)?, Some(b'-'));
-    Ok(String::from(&*Fixed(out)))
+    Ok(String::from(&*Ascii::new(out)))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS(.fraction)?Z`, the two forms OSS's own samples use ([PO-EN]:
@@ -195,7 +184,7 @@ mod tests {
     fn formats_match_the_seed_samples() {
         // The seed's sample response: x_oss_date 20241127T060941Z, credential date 20241127.
         let t = datetime!(2024-11-27 06:09:41 UTC);
-        assert_eq!(x_oss_date(t).unwrap(), "20241127T060941Z");
+        assert_eq!(&*x_oss_date(t).unwrap(), "20241127T060941Z");
         assert_eq!(&*scope_date(t).unwrap(), "20241127");
         // The seed's policy sample: "2023-12-03T13:00:00.000Z".
         assert_eq!(&*expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
@@ -206,12 +195,12 @@ mod tests {
     #[test]
     fn every_field_lands_in_its_place() {
         let t = datetime!(0987-06-05 04:03:02 UTC);
-        assert_eq!(x_oss_date(t).unwrap(), "09870605T040302Z");
+        assert_eq!(&*x_oss_date(t).unwrap(), "09870605T040302Z");
         assert_eq!(&*scope_date(t).unwrap(), "09870605");
         assert_eq!(&*expiration(t).unwrap(), "0987-06-05T04:03:02.000Z");
         assert_eq!(iso_date(t).unwrap(), "0987-06-05");
         let t = datetime!(2024-12-31 23:59:59 UTC);
-        assert_eq!(x_oss_date(t).unwrap(), "20241231T235959Z");
+        assert_eq!(&*x_oss_date(t).unwrap(), "20241231T235959Z");
         assert_eq!(&*expiration(t).unwrap(), "2024-12-31T23:59:59.000Z");
     }
 
