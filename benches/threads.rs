@@ -1,0 +1,80 @@
+//! Signatures per second from several threads sharing one policy, credentials and key cache,
+//! against per-thread copies: what sharing costs a service (README, "At scale").
+//!
+//! ```sh
+//! cargo bench --bench threads            # 1 and all-core threads, 400,000 forms each
+//! cargo bench --bench threads -- 4 1000000
+//! ```
+//!
+//! Plain timing, not criterion: one number per configuration, best of three rounds.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use oss_post_policy::time::{Duration, macros::datetime};
+use oss_post_policy::{Bucket, Credentials, Field, PostPolicy, Region, SigningKeyCache, SuccessActionStatus};
+
+/// The inputs of `benches/post_policy.rs`.
+fn inputs() -> (PostPolicy, Credentials, SigningKeyCache) {
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let token: String = "CAIS".chars().chain(alphabet.chars().cycle().take(596)).collect();
+    let credentials = Credentials::new("STS.NUgYrLnoC37mZZCNnAbez2Ly9", "Fq9kXz3RmW7pL2vN8bT4yH6jC1dG5sA0eU")
+        .and_then(|c| c.with_security_token(token))
+        .expect("valid credentials");
+    let policy = PostPolicy::builder(Bucket::new("examplebucket").expect("valid bucket"))
+        .expires_in(Duration::hours(1))
+        .content_length_range(1, 10_485_760)
+        .success_action_status(SuccessActionStatus::Ok)
+        .key_starts_with("user-dir/")
+        .is_in(Field::custom("content-type"), ["image/jpeg", "image/png"])
+        .not_in(Field::custom("cache-control"), ["no-cache"])
+        .build()
+        .expect("valid policy");
+    (policy, credentials, SigningKeyCache::new())
+}
+
+/// Forms per second, all threads together, best of three rounds.
+fn forms_per_second(threads: usize, forms: usize, shared: bool) -> f64 {
+    let (policy, credentials, cache) = inputs();
+    let shared_inputs = Arc::new((policy, credentials, cache));
+    let region = Region::new("cn-hangzhou").expect("valid region");
+    let now = datetime!(2024-11-27 06:09:41 UTC);
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let mine = if shared { Arc::clone(&shared_inputs) } else { Arc::new(inputs()) };
+                    let region = region.clone();
+                    std::thread::spawn(move || {
+                        let (policy, credentials, cache) = &*mine;
+                        for _ in 0..forms {
+                            std::hint::black_box(
+                                policy.sign_at_cached(credentials, &region, now, cache).expect("signs"),
+                            );
+                        }
+                    })
+                })
+                .collect();
+            for handle in handles {
+                handle.join().expect("the signing thread finishes");
+            }
+            f64::from(u32::try_from(threads * forms).expect("fewer than 2^32 forms")) / start.elapsed().as_secs_f64()
+        })
+        .fold(0.0, f64::max)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; the rest are ours.
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = args.first().copied().unwrap_or(cores);
+    let forms = args.get(1).copied().unwrap_or(400_000);
+    let one = forms_per_second(1, forms, true);
+    println!("1 thread: {one:.0} forms/s");
+    for shared in [true, false] {
+        let many = forms_per_second(threads, forms, shared);
+        let what = if shared { "sharing one policy, credentials and cache" } else { "each with its own copies" };
+        println!("{threads} threads {what}: {many:.0} forms/s ({:.2}x one thread)", many / one);
+    }
+}
