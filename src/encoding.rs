@@ -202,6 +202,7 @@ impl<const N: usize> std::ops::Deref for Ascii<N> {
     }
 }
 
+#[cfg(test)]
 impl<const N: usize> TryFrom<&str> for Ascii<N> {
     type Error = ();
 
