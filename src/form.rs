@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use time::OffsetDateTime;
-use zeroize::Zeroizing;
 
 use crate::condition::{
     ACCESS_KEY_ID_V1, CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
@@ -96,6 +95,8 @@ impl<'a> Iterator for Fields<'a> {
 impl ExactSizeIterator for Fields<'_> {}
 
 impl FormFields {
+    /// A form with its own shape and token copy (tests build forms by hand with it).
+    #[cfg(test)]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn assemble(
         url: String,
@@ -108,7 +109,7 @@ impl FormFields {
         expiration: OffsetDateTime,
     ) -> Self {
         let shape = Arc::new(FormShape::new(prefilled, required, key_prefix));
-        let token = token.map(|t| Arc::new(Zeroizing::new(t.to_owned())));
+        let token = token.map(|t| Arc::new(zeroize::Zeroizing::new(t.to_owned())));
         Self::signed(url.into(), shape, policy_b64, signature, token.as_ref(), expiration)
     }
 
@@ -205,13 +206,6 @@ impl FormFields {
             dir: self.key_prefix().unwrap_or_default().to_owned(),
             security_token: field(SECURITY_TOKEN),
         })
-    }
-
-    pub(crate) fn with_required(mut self, required: Vec<String>, key_prefix: Option<String>) -> Self {
-        let shape = Arc::make_mut(&mut self.shape);
-        shape.required = required;
-        shape.key_prefix = key_prefix;
-        self
     }
 }
 

@@ -547,7 +547,7 @@ impl PostPolicy {
 
 /// The form fields a policy fixes (exact and `eq` conditions), the ones the browser must add
 /// (`starts-with`, `in`, `not-in`, and `key` whenever it is not fixed) and the key prefix.
-fn form_shape(conditions: &[Condition]) -> FormShape {
+pub(crate) fn form_shape(conditions: &[Condition]) -> FormShape {
     let mut prefilled: Vec<(String, String)> = Vec::with_capacity(conditions.len());
     let mut required: Vec<String> = Vec::new();
     let mut key_prefix = None;
@@ -558,8 +558,10 @@ fn form_shape(conditions: &[Condition]) -> FormShape {
                 prefilled.push((field.name().to_owned(), value.to_owned()));
             }
         } else if !required.iter().any(|n| n.eq_ignore_ascii_case(field.name())) {
-            if let (Condition::StartsWith { prefix, .. }, Field::Key) = (cond, field) {
-                key_prefix = Some(prefix.clone());
+            if let Condition::StartsWith { prefix, .. } = cond {
+                if field.name().eq_ignore_ascii_case(condition::KEY) {
+                    key_prefix = Some(prefix.clone());
+                }
             }
             required.push(field.name().to_owned());
         }

@@ -7,16 +7,17 @@
 //! agrees, or an error.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::condition::{CREDENTIAL, DATE, KEY, SECURITY_TOKEN, SIGNATURE_VERSION};
+use crate::condition::{CREDENTIAL, Condition, DATE, Field, SECURITY_TOKEN, SIGNATURE_VERSION};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::form::{FormFields, SignatureFields};
-use crate::policy::credential_scope;
+use crate::form::{FormFields, FormShape, SignatureFields};
+use crate::policy::{credential_scope, form_shape};
 use crate::region::{Bucket, Endpoint, Region};
 use crate::signing_key::{self, ALGORITHM_V4, SigningKey};
 use crate::time_fmt;
@@ -41,9 +42,8 @@ pub struct PolicyText {
     endpoint: Endpoint,
     expiration: OffsetDateTime,
     pinned: Pinned,
-    prefilled: Vec<(String, String)>,
-    required: Vec<String>,
-    key_prefix: Option<String>,
+    /// What the text means for the form, computed as for a typed policy.
+    form: Arc<FormShape>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,6 +52,45 @@ struct Pinned {
     credential: Option<String>,
     date: Option<String>,
     token: Option<String>,
+}
+
+impl Pinned {
+    /// Keeps a signer field the condition pins; otherwise returns the condition as the form
+    /// sees it, values as OSS compares them (`\$` read as `$`). Shapes the form has no use for
+    /// (`content-length-range`, malformed ones) give `None`.
+    fn note(&mut self, cond: &Value) -> Option<Condition> {
+        let (op, name, value) = match cond {
+            Value::Object(map) if map.len() == 1 => {
+                let (k, v) = map.iter().next().expect("one entry");
+                ("eq", k.as_str(), v)
+            }
+            Value::Array(list) if list.len() == 3 => {
+                let name = list[1].as_str()?;
+                (list[0].as_str()?, name.strip_prefix('$').unwrap_or(name), &list[2])
+            }
+            _ => return None,
+        };
+        let field = Field::custom(name);
+        let strings = || value.as_array().map(|l| l.iter().filter_map(Value::as_str).map(literal_value).collect());
+        match op {
+            "eq" => {
+                let v = value.as_str()?;
+                let slot = match name.to_ascii_lowercase().as_str() {
+                    SIGNATURE_VERSION => &mut self.version,
+                    CREDENTIAL => &mut self.credential,
+                    DATE => &mut self.date,
+                    SECURITY_TOKEN => &mut self.token,
+                    _ => return Some(Condition::Eq { field, value: literal_value(v) }),
+                };
+                *slot = Some(v.to_owned());
+                None
+            }
+            "starts-with" => Some(Condition::StartsWith { field, prefix: literal_value(value.as_str()?) }),
+            "in" => Some(Condition::In { field, values: strings()? }),
+            "not-in" => Some(Condition::NotIn { field, values: strings()? }),
+            _ => None,
+        }
+    }
 }
 
 impl PolicyText {
@@ -75,65 +114,16 @@ impl PolicyText {
             .get("conditions")
             .and_then(Value::as_array)
             .ok_or_else(|| invalid("conditions is missing or not a list"))?;
-        let mut this = Self {
+        let mut pinned = Pinned::default();
+        let shaped: Vec<Condition> = conditions.iter().filter_map(|c| pinned.note(c)).collect();
+        Ok(Self {
             bucket,
             text,
             endpoint: Endpoint::default(),
             expiration: time_fmt::normalize(expiration),
-            pinned: Pinned::default(),
-            prefilled: Vec::new(),
-            required: Vec::new(),
-            key_prefix: None,
-        };
-        for cond in conditions {
-            this.note(cond);
-        }
-        if !this.prefilled.iter().any(|(n, _)| n == KEY) && !this.required.iter().any(|n| n == KEY) {
-            this.required.insert(0, KEY.to_owned());
-        }
-        Ok(this)
-    }
-
-    /// Records what one condition means for the form.
-    fn note(&mut self, cond: &Value) {
-        let (op, name, value) = match cond {
-            Value::Object(map) if map.len() == 1 => {
-                let (k, v) = map.iter().next().expect("one entry");
-                ("eq", k.as_str(), v)
-            }
-            Value::Array(list) if list.len() == 3 => match (list[0].as_str(), list[1].as_str()) {
-                (Some(op), Some(name)) => (op, name.strip_prefix('$').unwrap_or(name), &list[2]),
-                _ => return,
-            },
-            _ => return,
-        };
-        let lower = name.to_ascii_lowercase();
-        match (op, value.as_str()) {
-            ("eq", Some(v)) => {
-                let slot = match lower.as_str() {
-                    SIGNATURE_VERSION => &mut self.pinned.version,
-                    CREDENTIAL => &mut self.pinned.credential,
-                    DATE => &mut self.pinned.date,
-                    SECURITY_TOKEN => &mut self.pinned.token,
-                    "bucket" => return,
-                    _ => {
-                        // The browser posts the value OSS compares with: `\$` read as `$`.
-                        self.prefilled.push((name.to_owned(), literal_value(v)));
-                        return;
-                    }
-                };
-                *slot = Some(v.to_owned());
-            }
-            ("starts-with" | "in" | "not-in", _) if lower != "bucket" => {
-                if op == "starts-with" && lower == KEY {
-                    self.key_prefix = value.as_str().map(literal_value);
-                }
-                if !self.required.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                    self.required.push(name.to_owned());
-                }
-            }
-            _ => {}
-        }
+            pinned,
+            form: Arc::new(form_shape(&shaped)),
+        })
     }
 
     /// Where the form is posted (default: the region's public endpoint).
@@ -209,17 +199,14 @@ impl PolicyText {
     }
 
     fn form(&self, region: &Region, b64: String, fields: SignatureFields, credentials: &Credentials) -> FormFields {
-        FormFields::assemble(
-            region.upload_url(&self.bucket, &self.endpoint),
-            self.prefilled.clone(),
-            Vec::new(),
-            None,
+        FormFields::signed(
+            region.upload_url(&self.bucket, &self.endpoint).into(),
+            Arc::clone(&self.form),
             b64,
             fields,
-            credentials.security_token(),
+            credentials.shared_security_token(),
             self.expiration,
         )
-        .with_required(self.required.clone(), self.key_prefix.clone())
     }
 }
 
