@@ -16,69 +16,22 @@ use std::time::SystemTime;
 
 use criterion::{Criterion, criterion_group};
 use hmac::{Hmac, Mac};
-use oss_post_policy::time::{Duration, OffsetDateTime, macros::datetime};
+use oss_post_policy::time::Duration;
 use oss_post_policy::verify::{FilePart, Submission, Verifier};
-use oss_post_policy::{
-    Bucket, Credentials, Field, PostPolicy, Region, SigningKey, SigningKeyCache, SuccessActionStatus,
-};
+use oss_post_policy::{SigningKey, SigningKeyCache};
 use sha2::Sha256;
+
+mod common;
 
 const GROUP: &str = "post_policy";
 /// Benchmark IDs in report order; the first is the denominator of every ratio.
 const IDS: [&str; 7] =
     ["floor", "derive_signing_key", "encode_policy", "sign_v4_cached_key", "sign_v4", "sign_v1", "verify_v4"];
 
-/// An STS-style AccessKey pair (the `sts` pair of `tests/vectors/generator/generate.js`).
-const ACCESS_KEY_ID: &str = "STS.NUgYrLnoC37mZZCNnAbez2Ly9";
-const ACCESS_KEY_SECRET: &str = "Fq9kXz3RmW7pL2vN8bT4yH6jC1dG5sA0eU";
-/// The signature ali-oss 6.23.0 computes for this policy at this time with these credentials
-/// (`benches/peers/run.sh` prints it); pins that the benchmarks sign what the peers sign.
-const ALI_OSS_SIGNATURE: &str = "a220ec37c738dbb6d1243e84ca9ac0883af13cd7263522ba6d1bbd7454bfb708";
-
-/// A 600-character STS token over the base64 alphabet: `"CAIS"` then the alphabet, repeated.
-/// `benches/peers/` builds the same string.
-fn sts_token() -> String {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut token = String::from("CAIS");
-    token.extend(ALPHABET.chars().cycle().take(596));
-    token
-}
-
-struct Inputs {
-    credentials: Credentials,
-    region: Region,
-    policy: PostPolicy,
-    now: OffsetDateTime,
-}
-
-/// The seed guide's policy with an STS token: bucket, the four V4 fields, then
-/// `content-length-range`, `eq $success_action_status`, `starts-with $key`,
-/// `in $content-type`, `not-in $cache-control`.
-fn inputs() -> Inputs {
-    let credentials = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET)
-        .and_then(|c| c.with_security_token(sts_token()))
-        .expect("valid credentials");
-    let policy = PostPolicy::builder(Bucket::new("examplebucket").expect("valid bucket"))
-        .expires_in(Duration::hours(1))
-        .content_length_range(1, 10_485_760)
-        .success_action_status(SuccessActionStatus::Ok)
-        .key_starts_with("user-dir/")
-        .is_in(Field::custom("content-type"), ["image/jpeg", "image/png"])
-        .not_in(Field::custom("cache-control"), ["no-cache"])
-        .build()
-        .expect("valid policy");
-    Inputs {
-        credentials,
-        region: Region::new("cn-hangzhou").expect("valid region"),
-        policy,
-        now: datetime!(2024-11-27 06:09:41 UTC),
-    }
-}
-
 fn post_policy(c: &mut Criterion) {
-    let Inputs { credentials, region, policy, now } = inputs();
+    let (credentials, region, policy, now) = (common::credentials(), common::region(), common::policy(), common::NOW);
     let form = policy.sign_at(&credentials, &region, now).expect("signs");
-    assert_eq!(form.get("x-oss-signature"), Some(ALI_OSS_SIGNATURE), "inputs differ from benches/peers");
+    assert_eq!(form.get("x-oss-signature"), Some(common::ALI_OSS_SIGNATURE), "inputs differ from benches/peers");
     let policy_b64 = form.get("policy").expect("a signed form has a policy").to_owned();
     let key = SigningKey::derive(credentials.access_key_secret(), now.date(), region.id(), region.product().as_str());
     let key_bytes = hex::decode(key.to_hex().as_bytes()).expect("hex");

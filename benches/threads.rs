@@ -11,34 +11,20 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use oss_post_policy::time::{Duration, macros::datetime};
-use oss_post_policy::{Bucket, Credentials, Field, PostPolicy, Region, SigningKeyCache, SuccessActionStatus};
+use oss_post_policy::{Credentials, PostPolicy, SigningKeyCache};
+
+mod common;
 
 /// The inputs of `benches/post_policy.rs`.
 fn inputs() -> (PostPolicy, Credentials, SigningKeyCache) {
-    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let token: String = "CAIS".chars().chain(alphabet.chars().cycle().take(596)).collect();
-    let credentials = Credentials::new("STS.NUgYrLnoC37mZZCNnAbez2Ly9", "Fq9kXz3RmW7pL2vN8bT4yH6jC1dG5sA0eU")
-        .and_then(|c| c.with_security_token(token))
-        .expect("valid credentials");
-    let policy = PostPolicy::builder(Bucket::new("examplebucket").expect("valid bucket"))
-        .expires_in(Duration::hours(1))
-        .content_length_range(1, 10_485_760)
-        .success_action_status(SuccessActionStatus::Ok)
-        .key_starts_with("user-dir/")
-        .is_in(Field::custom("content-type"), ["image/jpeg", "image/png"])
-        .not_in(Field::custom("cache-control"), ["no-cache"])
-        .build()
-        .expect("valid policy");
-    (policy, credentials, SigningKeyCache::new())
+    (common::policy(), common::credentials(), SigningKeyCache::new())
 }
 
 /// Forms per second, all threads together, best of three rounds.
 fn forms_per_second(threads: usize, forms: usize, shared: bool) -> f64 {
     let (policy, credentials, cache) = inputs();
     let shared_inputs = Arc::new((policy, credentials, cache));
-    let region = Region::new("cn-hangzhou").expect("valid region");
-    let now = datetime!(2024-11-27 06:09:41 UTC);
+    let (region, now) = (common::region(), common::NOW);
     (0..3)
         .map(|_| {
             let start = Instant::now();

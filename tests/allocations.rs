@@ -8,15 +8,14 @@
 
 use std::alloc::System;
 
-use oss_post_policy::time::{Duration, macros::datetime};
-use oss_post_policy::{Bucket, Credentials, Field, PostPolicy, Region, SigningKeyCache, SuccessActionStatus};
+use oss_post_policy::SigningKeyCache;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region as Counted, StatsAlloc};
+
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// ali-oss 6.23.0's signature for these inputs (`benches/peers/run.sh` prints it).
-const ALI_OSS_SIGNATURE: &str = "a220ec37c738dbb6d1243e84ca9ac0883af13cd7263522ba6d1bbd7454bfb708";
 
 /// The strings a V4 form owns and no other form could share: the base64 policy and
 /// `x-oss-credential`. `x-oss-date` and `x-oss-signature` are fixed-width and kept inline;
@@ -27,22 +26,7 @@ const OUTPUT_STRINGS: usize = 2;
 
 #[test]
 fn a_cached_key_signature_allocates_only_its_output_strings() {
-    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let token: String = "CAIS".chars().chain(alphabet.chars().cycle().take(596)).collect();
-    let credentials = Credentials::new("STS.NUgYrLnoC37mZZCNnAbez2Ly9", "Fq9kXz3RmW7pL2vN8bT4yH6jC1dG5sA0eU")
-        .and_then(|c| c.with_security_token(token))
-        .unwrap();
-    let region = Region::new("cn-hangzhou").unwrap();
-    let policy = PostPolicy::builder(Bucket::new("examplebucket").unwrap())
-        .expires_in(Duration::hours(1))
-        .content_length_range(1, 10_485_760)
-        .success_action_status(SuccessActionStatus::Ok)
-        .key_starts_with("user-dir/")
-        .is_in(Field::custom("content-type"), ["image/jpeg", "image/png"])
-        .not_in(Field::custom("cache-control"), ["no-cache"])
-        .build()
-        .unwrap();
-    let now = datetime!(2024-11-27 06:09:41 UTC);
+    let (credentials, region, policy, now) = (common::credentials(), common::region(), common::policy(), common::NOW);
     let cache = SigningKeyCache::new();
     // The first call derives the key and fills the cache; the service pays that once a day.
     drop(policy.sign_at_cached(&credentials, &region, now, &cache).unwrap());
@@ -52,7 +36,7 @@ fn a_cached_key_signature_allocates_only_its_output_strings() {
     let stats = counted.change();
     let allocations = stats.allocations + stats.reallocations;
 
-    assert_eq!(form.get("x-oss-signature"), Some(ALI_OSS_SIGNATURE));
+    assert_eq!(form.get("x-oss-signature"), Some(common::ALI_OSS_SIGNATURE));
     println!(
         "sign_at_cached: {allocations} allocations ({} new, {} grown), {} bytes; bound {OUTPUT_STRINGS}",
         stats.allocations, stats.reallocations, stats.bytes_allocated
