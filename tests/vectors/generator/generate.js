@@ -12,27 +12,13 @@
 'use strict';
 
 const assert = require('assert');
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const EXPECTED_ALI_OSS_VERSION = '6.23.0';
-
-const OSS = require('ali-oss');
-const aliOssPkg = require('ali-oss/package.json');
-const { policy2Str } = require('ali-oss/lib/common/utils/policy2Str');
-const { getStandardRegion } = require('ali-oss/lib/common/utils/getStandardRegion');
-const signUtils = require('ali-oss/lib/common/signUtils');
-// Same `dateformat` instance ali-oss's signPostObjectPolicyV4 uses internally.
-const dateformat = require(require.resolve('dateformat', {
-  paths: [path.dirname(require.resolve('ali-oss/package.json'))],
-}));
-const dateformatVersion = require(require.resolve('dateformat/package.json', {
-  paths: [path.dirname(require.resolve('ali-oss/package.json'))],
-})).version;
-
-assert.strictEqual(aliOssPkg.version, EXPECTED_ALI_OSS_VERSION,
-  `expected ali-oss ${EXPECTED_ALI_OSS_VERSION}, found ${aliOssPkg.version}`);
+const {
+  EXPECTED_ALI_OSS_VERSION, aliOssPkg, policy2Str, getStandardRegion, signUtils, dateformatVersion, STS_TOKEN,
+  xOssDate, makeClient, independentV4, independentV1,
+} = require('./common');
 
 const SOURCE_OBJECT =
   'ali-oss 6.23.0: policy2Str, signPostObjectPolicyV4, signUtils.getCredential, calculatePostSignature';
@@ -46,16 +32,6 @@ const SOURCE_TEXT =
 // Fixed inputs
 // ---------------------------------------------------------------------------
 
-// A realistic-looking (~600 chars, base64 alphabet incl. '+' and '/') STS token,
-// derived deterministically from SHA-256.
-function makeStsToken(len) {
-  let s = 'CAIS';
-  for (let i = 0; s.length < len; i++) {
-    s += crypto.createHash('sha256').update(`oss-post-policy sts token block ${i}`).digest('base64').replace(/=+$/, '');
-  }
-  return s.slice(0, len);
-}
-const STS_TOKEN = makeStsToken(600);
 
 const KEYS = {
   // Access key id with digits and upper case, plain ASCII secret.
@@ -294,45 +270,14 @@ function parseNow(now) {
   return d;
 }
 
-// x-oss-date computed two ways: from the ISO string, and with the exact mask
-// signPostObjectPolicyV4 uses.
-function xOssDate(d) {
-  const manual = d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  const viaDateformat = dateformat(d, "UTC:yyyymmdd'T'HHMMss'Z'");
-  assert.strictEqual(viaDateformat, manual, 'dateformat UTC mask disagrees with toISOString');
-  return manual;
-}
 
-function makeClient(k, regionInput, bucket) {
-  const opts = { region: regionInput, accessKeyId: k.id, accessKeySecret: k.secret, bucket };
-  if (k.token !== null) opts.stsToken = k.token;
-  // initOptions console.warn()s when stsToken is given without refreshSTSToken;
-  // silence it (it has no effect on signing).
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    const client = new OSS(opts);
-    assert.strictEqual(client.options.region, regionInput, 'client changed the region option');
-    assert.strictEqual(client.options.accessKeyId, k.id, 'client changed the access key id (trim?)');
-    assert.strictEqual(client.options.accessKeySecret, k.secret, 'client changed the secret (trim?)');
-    return client;
-  } finally {
-    console.warn = warn;
-  }
-}
 
-// Independent re-implementation with plain node crypto (keys = UTF-8 bytes),
-// used only as a cross-check of ali-oss.
-function independentV4(secret, ymd, region, stringToSign) {
-  const h = (key, data) => crypto.createHmac('sha256', key).update(Buffer.from(data, 'utf8')).digest();
-  let k = h(Buffer.from(`aliyun_v4${secret}`, 'utf8'), ymd);
-  k = h(k, region);
-  k = h(k, 'oss');
-  k = h(k, 'aliyun_v4_request');
-  return crypto.createHmac('sha256', k).update(Buffer.from(stringToSign, 'utf8')).digest('hex');
-}
-function independentV1(secret, stringToSign) {
-  return crypto.createHmac('sha1', Buffer.from(secret, 'utf8')).update(Buffer.from(stringToSign, 'utf8')).digest('base64');
+
+// A client for `regionInput`; checks ali-oss kept the region option as given.
+function clientFor(k, regionInput, bucket) {
+  const client = makeClient(k, { region: regionInput, bucket });
+  assert.strictEqual(client.options.region, regionInput, 'client changed the region option');
+  return client;
 }
 
 function commonFields(c) {
@@ -372,7 +317,7 @@ function buildObjectVector(c) {
   assert.strictEqual(policy, JSON.stringify(policyObject), 'policy2Str(policy) !== JSON.stringify(policy)');
   const policyBase64 = Buffer.from(policy, 'utf8').toString('base64');
 
-  const client = makeClient(k, c.region, c.bucket);
+  const client = clientFor(k, c.region, c.bucket);
 
   const signatureV4 = client.signPostObjectPolicyV4(policyObject, new Date(d.getTime()));
   assert.match(signatureV4, /^[0-9a-f]{64}$/);
@@ -429,7 +374,7 @@ function buildTextVector(c) {
   assert.strictEqual(signatureV1, independentV1(k.secret, policyBase64));
 
   // Document why the high-level functions are not used here: they re-serialise.
-  const client = makeClient(k, c.region, c.bucket);
+  const client = clientFor(k, c.region, c.bucket);
   const hl = client.calculatePostSignature(text);
   assert.strictEqual(hl.policy, Buffer.from(reparsed, 'utf8').toString('base64'),
     'expected calculatePostSignature(string) to re-serialise via JSON.stringify(JSON.parse())');

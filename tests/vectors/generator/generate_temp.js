@@ -12,23 +12,13 @@
 'use strict';
 
 const assert = require('assert');
-const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-const EXPECTED_ALI_OSS_VERSION = '6.23.0';
-
-const OSS = require('ali-oss');
-const aliOssPkg = require('ali-oss/package.json');
-const { policy2Str } = require('ali-oss/lib/common/utils/policy2Str');
-const { getStandardRegion } = require('ali-oss/lib/common/utils/getStandardRegion');
-const signUtils = require('ali-oss/lib/common/signUtils');
-const dateformat = require(require.resolve('dateformat', {
-  paths: [path.dirname(require.resolve('ali-oss/package.json'))],
-}));
-
-assert.strictEqual(aliOssPkg.version, EXPECTED_ALI_OSS_VERSION,
-  `expected ali-oss ${EXPECTED_ALI_OSS_VERSION}, found ${aliOssPkg.version}`);
+const {
+  EXPECTED_ALI_OSS_VERSION, aliOssPkg, policy2Str, getStandardRegion, signUtils, STS_TOKEN, xOssDate, makeClient,
+  independentV4, independentV1,
+} = require('./common');
 
 const SOURCE_TEMP =
   'ali-oss 6.23.0: new OSS({region, internal, secure: true}).options.endpoint.host (Endpoint), ' +
@@ -41,15 +31,6 @@ const SOURCE_V1 = 'ali-oss 6.23.0: policy2Str, calculatePostSignature';
 // Fixed inputs
 // ---------------------------------------------------------------------------
 
-// Same derivation as generate.js: a ~600-character STS token from SHA-256 blocks.
-function makeStsToken(len) {
-  let s = 'CAIS';
-  for (let i = 0; s.length < len; i++) {
-    s += crypto.createHash('sha256').update(`oss-post-policy sts token block ${i}`).digest('base64').replace(/=+$/, '');
-  }
-  return s.slice(0, len);
-}
-const STS_TOKEN = makeStsToken(600);
 
 const KEYS = {
   plain: { id: 'LTAI5tQ9ZX8Y7W6V5U4T3S2R', secret: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', token: null },
@@ -185,40 +166,8 @@ function parseNow(now) {
   return d;
 }
 
-function xOssDate(d) {
-  const manual = d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-  assert.strictEqual(dateformat(d, "UTC:yyyymmdd'T'HHMMss'Z'"), manual, 'dateformat UTC mask disagrees with toISOString');
-  return manual;
-}
 
-function makeClient(k, opts) {
-  const all = { accessKeyId: k.id, accessKeySecret: k.secret, ...opts };
-  if (k.token !== null) all.stsToken = k.token;
-  // initOptions console.warn()s when stsToken is given without refreshSTSToken.
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    const client = new OSS(all);
-    assert.strictEqual(client.options.accessKeyId, k.id);
-    assert.strictEqual(client.options.accessKeySecret, k.secret);
-    return client;
-  } finally {
-    console.warn = warn;
-  }
-}
 
-// Independent re-implementations with plain node crypto, used only as a cross-check.
-function independentV4(secret, ymd, region, stringToSign) {
-  const h = (key, data) => crypto.createHmac('sha256', key).update(Buffer.from(data, 'utf8')).digest();
-  let k = h(Buffer.from(`aliyun_v4${secret}`, 'utf8'), ymd);
-  k = h(k, region);
-  k = h(k, 'oss');
-  k = h(k, 'aliyun_v4_request');
-  return crypto.createHmac('sha256', k).update(Buffer.from(stringToSign, 'utf8')).digest('hex');
-}
-function independentV1(secret, stringToSign) {
-  return crypto.createHmac('sha1', Buffer.from(secret, 'utf8')).update(Buffer.from(stringToSign, 'utf8')).digest('base64');
-}
 
 // calculatePostSignature (V1) of a policy object, checked three ways.
 function signV1(client, k, policyObject) {
