@@ -19,13 +19,12 @@ use md5::{Digest as _, Md5};
 use oss_post_policy::time::OffsetDateTime;
 use oss_post_policy::verify::{
     AcceptedUpload, FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_OBJECT_NAME_LEN, MAX_OBJECT_SIZE,
-    MAX_PRE_FILE_LEN, Submission,
+    MAX_PRE_FILE_LEN, Rejection, Submission,
 };
 use tokio::io::AsyncWriteExt as _;
 
 use crate::App;
-use crate::oss_error::{OssError, next_request_id, push_element};
-use crate::verify_adapter::Refusal;
+use crate::oss_error::{self, next_request_id, push_element};
 
 /// The CORS rule of the seed guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
@@ -54,19 +53,19 @@ async fn post_object_inner(
     headers: &HeaderMap,
     body: Body,
     request_id: &str,
-) -> Result<Response, Refusal> {
+) -> Result<Response, Rejection> {
     if bucket != app.bucket.as_str() {
-        return Err(OssError::no_such_bucket().into());
+        return Err(oss_error::no_such_bucket());
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
-        return Err(OssError::not_multipart().into());
+        return Err(oss_error::not_multipart());
     }
-    let boundary = multer::parse_boundary(content_type).map_err(|_| OssError::not_multipart())?;
+    let boundary = multer::parse_boundary(content_type).map_err(|_| oss_error::not_multipart())?;
     let intake = read_form(app, body, &boundary, request_id).await?;
     let accepted = app.verifier.verify(&intake.submission, OffsetDateTime::now_utc())?;
     let Some(staged) = intake.staged else {
-        return Err(OssError::internal("the verifier accepted a form without a stored file").into());
+        return Err(oss_error::internal("the verifier accepted a form without a stored file"));
     };
     let path = object_path(&app.data_dir.join(bucket), &accepted.key)?;
     store(staged.temp, &path, accepted.forbid_overwrite).await?;
@@ -85,15 +84,15 @@ struct Staged {
     md5: [u8; 16],
 }
 
-async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> Result<Intake, OssError> {
+async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> Result<Intake, Rejection> {
     let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
     let mut submission = Submission::new();
     let mut staged = None;
     let mut field_bytes = 0usize;
-    while let Some(mut part) = multipart.next_field().await.map_err(OssError::malformed)? {
-        let name = part.name().ok_or_else(|| OssError::malformed("a part has no name"))?.to_owned();
+    while let Some(mut part) = multipart.next_field().await.map_err(oss_error::malformed)? {
+        let name = part.name().ok_or_else(|| oss_error::malformed("a part has no name"))?.to_owned();
         if name.len() > MAX_FIELD_NAME_LEN {
-            return Err(OssError::field_name_too_long());
+            return Err(oss_error::field_name_too_long());
         }
         if name.eq_ignore_ascii_case(oss_post_policy::condition::FILE) {
             let mut file = FilePart::new(part.file_name().unwrap_or_default(), 0);
@@ -113,17 +112,17 @@ async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> R
             continue;
         }
         let mut value = Vec::new();
-        while let Some(chunk) = part.chunk().await.map_err(OssError::malformed)? {
+        while let Some(chunk) = part.chunk().await.map_err(oss_error::malformed)? {
             if value.len() + chunk.len() > MAX_FIELD_VALUE_LEN {
-                return Err(OssError::field_value_too_long(&name));
+                return Err(oss_error::field_value_too_long(&name));
             }
             value.extend_from_slice(&chunk);
         }
         field_bytes += name.len() + value.len();
         if field_bytes > MAX_PRE_FILE_LEN {
-            return Err(OssError::pre_data_too_long());
+            return Err(oss_error::pre_data_too_long());
         }
-        let value = String::from_utf8(value).map_err(|_| OssError::malformed(format!("field {name} is not UTF-8")))?;
+        let value = String::from_utf8(value).map_err(|_| oss_error::malformed(format!("field {name} is not UTF-8")))?;
         submission.fields.push((name, value));
     }
     Ok(Intake { submission, staged })
@@ -134,17 +133,17 @@ async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> R
 async fn stream_to(
     part: &mut multer::Field<'_>,
     mut file: Option<&mut tokio::fs::File>,
-) -> Result<(u64, [u8; 16]), OssError> {
+) -> Result<(u64, [u8; 16]), Rejection> {
     let mut size = 0u64;
     let mut md5 = Md5::new();
-    while let Some(chunk) = part.chunk().await.map_err(OssError::malformed)? {
+    while let Some(chunk) = part.chunk().await.map_err(oss_error::malformed)? {
         size += chunk.len() as u64;
         if size > MAX_OBJECT_SIZE {
-            return Err(OssError::entity_too_large());
+            return Err(oss_error::entity_too_large());
         }
         if let Some(file) = file.as_mut() {
             md5.update(&chunk);
-            file.write_all(&chunk).await.map_err(OssError::internal)?;
+            file.write_all(&chunk).await.map_err(oss_error::internal)?;
         }
     }
     Ok((size, md5.finalize().into()))
@@ -152,15 +151,15 @@ async fn stream_to(
 
 /// Moves the staged file to `path`, creating folders; with `forbid_overwrite`, atomically
 /// refuses an existing object.
-async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<(), OssError> {
+async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<(), Rejection> {
     let parent = path.parent().expect("object paths are inside the bucket folder");
-    let clash = || OssError::invalid_object_name("it clashes with an object or folder already in the local bucket");
+    let clash = || oss_error::invalid_object_name("it clashes with an object or folder already in the local bucket");
     match tokio::fs::create_dir_all(parent).await {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists || e.kind() == std::io::ErrorKind::NotADirectory => {
             return Err(clash());
         }
-        Err(e) => return Err(OssError::internal(e)),
+        Err(e) => return Err(oss_error::internal(e)),
     }
     if tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir()) {
         return Err(clash());
@@ -169,18 +168,18 @@ async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<()
         // A hard link fails if the name exists: no window between the check and the write.
         return match tokio::fs::hard_link(&temp.path, path).await {
             Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(OssError::file_already_exists()),
-            Err(e) => Err(OssError::internal(e)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(oss_error::file_already_exists()),
+            Err(e) => Err(oss_error::internal(e)),
         };
     }
-    tokio::fs::rename(&temp.path, path).await.map_err(OssError::internal)?;
+    tokio::fs::rename(&temp.path, path).await.map_err(oss_error::internal)?;
     temp.disarm();
     Ok(())
 }
 
 /// The file path of `key` in `bucket_dir`, refusing names that would leave it or that a file
 /// system cannot hold as given.
-pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, OssError> {
+pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, Rejection> {
     let reason = if key.is_empty() || key.len() > MAX_OBJECT_NAME_LEN {
         Some("it must be 1 to 1023 bytes long")
     } else if key.starts_with('/') {
@@ -195,7 +194,7 @@ pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, OssEr
         None
     };
     match reason {
-        Some(reason) => Err(OssError::invalid_object_name(reason)),
+        Some(reason) => Err(oss_error::invalid_object_name(reason)),
         None => Ok(bucket_dir.join(key)),
     }
 }
@@ -235,8 +234,8 @@ fn success_response(app: &App, accepted: &AcceptedUpload, etag: &str) -> Respons
     response
 }
 
-fn error_response(refusal: &Refusal, request_id: &str, host_id: &str) -> Response {
-    let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::BAD_REQUEST);
+fn error_response(refusal: &Rejection, request_id: &str, host_id: &str) -> Response {
+    let status = StatusCode::from_u16(refusal.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response =
         (status, [(header::CONTENT_TYPE, "application/xml")], refusal.to_xml(request_id, host_id)).into_response();
     if let Some(ec) = refusal.ec().and_then(|ec| HeaderValue::from_str(ec).ok()) {
@@ -253,7 +252,7 @@ pub(crate) async fn preflight(headers: HeaderMap) -> Response {
     let allowed = headers.contains_key(header::ORIGIN)
         && method.is_some_and(|m| [Method::POST, Method::PUT, Method::GET].iter().any(|a| a.as_str() == m));
     if !allowed {
-        let refusal = Refusal::from(OssError::cors_forbidden());
+        let refusal = oss_error::cors_forbidden();
         let mut response = error_response(&refusal, &request_id, &host_id(&headers));
         response.headers_mut().insert("x-oss-request-id", header_value(&request_id));
         return response;
@@ -279,14 +278,14 @@ pub(crate) async fn get_object(
     let request_id = next_request_id();
     let result = async {
         if bucket != app.bucket.as_str() {
-            return Err(OssError::no_such_bucket());
+            return Err(oss_error::no_such_bucket());
         }
         let path = object_path(&app.data_dir.join(&bucket), &key)?;
         let file = match tokio::fs::File::open(&path).await {
             Ok(f) if f.metadata().await.is_ok_and(|m| m.is_file()) => f,
-            _ => return Err(OssError::no_such_key()),
+            _ => return Err(oss_error::no_such_key()),
         };
-        let len = file.metadata().await.map_err(OssError::internal)?.len();
+        let len = file.metadata().await.map_err(oss_error::internal)?.len();
         let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
         Ok((
             [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_LENGTH, len.to_string())],
@@ -295,7 +294,7 @@ pub(crate) async fn get_object(
             .into_response())
     }
     .await;
-    let reply = result.unwrap_or_else(|e| error_response(&Refusal::from(e), &request_id, &host_id(&headers)));
+    let reply = result.unwrap_or_else(|e| error_response(&e, &request_id, &host_id(&headers)));
     finish(reply, &headers, &request_id)
 }
 
@@ -341,18 +340,22 @@ struct TempFile {
 }
 
 impl TempFile {
-    async fn create(dir: &Path, request_id: &str) -> Result<Self, OssError> {
+    async fn create(dir: &Path, request_id: &str) -> Result<Self, Rejection> {
         let path = dir.join(format!("{request_id}-{}.part", std::process::id()));
-        let file =
-            tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await.map_err(OssError::internal)?;
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .map_err(oss_error::internal)?;
         Ok(Self { path, file: Some(file), armed: true })
     }
 
     /// Flushes the data to disk and closes the file.
-    async fn synced(mut self) -> Result<Self, OssError> {
+    async fn synced(mut self) -> Result<Self, Rejection> {
         if let Some(mut file) = self.file.take() {
-            file.flush().await.map_err(OssError::internal)?;
-            file.sync_all().await.map_err(OssError::internal)?;
+            file.flush().await.map_err(oss_error::internal)?;
+            file.sync_all().await.map_err(oss_error::internal)?;
         }
         Ok(self)
     }

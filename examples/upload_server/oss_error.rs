@@ -8,143 +8,103 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
+use oss_post_policy::verify::Rejection;
 
-/// One error as OSS reports it: HTTP status, `<Code>`, `<Message>` and, where OSS documents
-/// one, the `<EC>` number.
-#[derive(Debug, Clone)]
-pub(crate) struct OssError {
-    pub(crate) status: StatusCode,
-    pub(crate) code: &'static str,
-    pub(crate) message: String,
-    pub(crate) ec: Option<&'static str>,
+/// An error as OSS reports it, with its HTTP status: rendered by the crate's [`Rejection`].
+fn error(status: StatusCode, code: &'static str, message: impl Into<String>, ec: Option<&'static str>) -> Rejection {
+    Rejection::with_status(code, ec, message, status.as_u16())
 }
 
-impl OssError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>, ec: Option<&'static str>) -> Self {
-        Self { status, code, message: message.into(), ec }
-    }
-
-    pub(crate) fn not_multipart() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "RequestIsNotMultiPartContent",
-            "Bucket POST must be of the enclosure-type multipart/form-data.",
-            None,
-        )
-    }
-
-    pub(crate) fn malformed(detail: impl std::fmt::Display) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "MalformedPOSTRequest",
-            format!("The body of your POST request is not well-formed multipart/form-data: {detail}"),
-            None,
-        )
-    }
-
-    pub(crate) fn field_name_too_long() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "FieldItemTooLong",
-            "Your name of form field is too long.",
-            Some("0006-00000110"),
-        )
-    }
-
-    /// The verifier's code and EC for the same limit.
-    pub(crate) fn field_value_too_long(name: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "FieldItemTooLong",
-            format!("Your value of form field {name} is too long."),
-            Some("0006-00000111"),
-        )
-    }
-
-    pub(crate) fn pre_data_too_long() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "MaxPOSTPreDataLengthExceededError",
-            "Your POST request fields preceding the upload file were too large.",
-            Some("0006-00000112"),
-        )
-    }
-
-    pub(crate) fn entity_too_large() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "EntityTooLarge",
-            "Your proposed upload exceeds the maximum allowed size.",
-            Some("0006-00000003"),
-        )
-    }
-
-    pub(crate) fn invalid_object_name(reason: &str) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidObjectName",
-            format!("The specified object is not valid: {reason}."),
-            None,
-        )
-    }
-
-    pub(crate) fn file_already_exists() -> Self {
-        Self::new(
-            StatusCode::CONFLICT,
-            "FileAlreadyExists",
-            "The object you specified already exists and can not be overwritten.",
-            None,
-        )
-    }
-
-    pub(crate) fn no_such_bucket() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "NoSuchBucket", "The specified bucket does not exist.", None)
-    }
-
-    pub(crate) fn no_such_key() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.", None)
-    }
-
-    pub(crate) fn cors_forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "AccessForbidden",
-            "CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, \
-             request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted \
-             by the resource's CORS spec.",
-            None,
-        )
-    }
-
-    pub(crate) fn internal(detail: impl std::fmt::Display) -> Self {
-        eprintln!("upload_server: internal error: {detail}");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "We encountered an internal error. Please try again.",
-            None,
-        )
-    }
-
-    /// The XML body OSS sends with an error.
-    pub(crate) fn to_xml(&self, request_id: &str, host_id: &str) -> String {
-        error_xml(self.code, &self.message, request_id, host_id, self.ec)
-    }
+pub(crate) fn not_multipart() -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "RequestIsNotMultiPartContent",
+        "Bucket POST must be of the enclosure-type multipart/form-data.",
+        None,
+    )
 }
 
-/// `<Error><Code/><Message/><RequestId/><HostId/>[<EC/><RecommendDoc/>]</Error>`, as OSS writes it.
-pub(crate) fn error_xml(code: &str, message: &str, request_id: &str, host_id: &str, ec: Option<&str>) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n");
-    push_element(&mut xml, "Code", code);
-    push_element(&mut xml, "Message", message);
-    push_element(&mut xml, "RequestId", request_id);
-    push_element(&mut xml, "HostId", host_id);
-    if let Some(ec) = ec {
-        push_element(&mut xml, "EC", ec);
-        push_element(&mut xml, "RecommendDoc", &format!("https://api.aliyun.com/troubleshoot?q={ec}"));
-    }
-    xml.push_str("</Error>\n");
-    xml
+pub(crate) fn malformed(detail: impl std::fmt::Display) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "MalformedPOSTRequest",
+        format!("The body of your POST request is not well-formed multipart/form-data: {detail}"),
+        None,
+    )
+}
+
+pub(crate) fn field_name_too_long() -> Rejection {
+    error(StatusCode::BAD_REQUEST, "FieldItemTooLong", "Your name of form field is too long.", Some("0006-00000110"))
+}
+
+/// The verifier's code and EC for the same limit.
+pub(crate) fn field_value_too_long(name: &str) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "FieldItemTooLong",
+        format!("Your value of form field {name} is too long."),
+        Some("0006-00000111"),
+    )
+}
+
+pub(crate) fn pre_data_too_long() -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "MaxPOSTPreDataLengthExceededError",
+        "Your POST request fields preceding the upload file were too large.",
+        Some("0006-00000112"),
+    )
+}
+
+pub(crate) fn entity_too_large() -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed size.",
+        Some("0006-00000003"),
+    )
+}
+
+pub(crate) fn invalid_object_name(reason: &str) -> Rejection {
+    error(StatusCode::BAD_REQUEST, "InvalidObjectName", format!("The specified object is not valid: {reason}."), None)
+}
+
+pub(crate) fn file_already_exists() -> Rejection {
+    error(
+        StatusCode::CONFLICT,
+        "FileAlreadyExists",
+        "The object you specified already exists and can not be overwritten.",
+        None,
+    )
+}
+
+pub(crate) fn no_such_bucket() -> Rejection {
+    error(StatusCode::NOT_FOUND, "NoSuchBucket", "The specified bucket does not exist.", None)
+}
+
+pub(crate) fn no_such_key() -> Rejection {
+    error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.", None)
+}
+
+pub(crate) fn cors_forbidden() -> Rejection {
+    error(
+        StatusCode::FORBIDDEN,
+        "AccessForbidden",
+        "CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, \
+         request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted \
+         by the resource's CORS spec.",
+        None,
+    )
+}
+
+pub(crate) fn internal(detail: impl std::fmt::Display) -> Rejection {
+    eprintln!("upload_server: internal error: {detail}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalError",
+        "We encountered an internal error. Please try again.",
+        None,
+    )
 }
 
 /// Appends `  <name>escaped text</name>\n`.

@@ -68,6 +68,26 @@ impl Rejection {
         Self { code, ec, message: message.into(), http_status, argument_name: None, argument_value: None }
     }
 
+    /// A rejection found outside the verifier, by a server serving an OSS-compatible endpoint
+    /// (`RequestIsNotMultiPartContent`, `FileAlreadyExists`, `NoSuchBucket`, ...), so that it
+    /// answers with the same XML body as the verifier's own rejections.
+    ///
+    /// ```
+    /// use oss_post_policy::verify::Rejection;
+    ///
+    /// let r = Rejection::with_status("FileAlreadyExists", None, "The object you specified already exists and can not be overwritten.", 409);
+    /// assert_eq!((r.code(), r.http_status()), ("FileAlreadyExists", 409));
+    /// assert!(r.to_xml("REQ", "HOST").contains("<Code>FileAlreadyExists</Code>"));
+    /// ```
+    pub fn with_status(
+        code: &'static str,
+        ec: Option<&'static str>,
+        message: impl Into<String>,
+        http_status: u16,
+    ) -> Self {
+        Self { http_status, ..Self::new(code, ec, message) }
+    }
+
     /// Adds `<ArgumentName>` and `<ArgumentValue>`. Never pass a secret or a token as `value`.
     #[must_use]
     pub(crate) fn argument(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
