@@ -157,6 +157,11 @@ impl Credentials {
         self.token_literal.as_deref()
     }
 
+    /// [`Credentials::token_literal`], shared.
+    pub(crate) fn shared_token_literal(&self) -> Option<&Arc<CachedBase64>> {
+        self.token_literal.as_ref()
+    }
+
     /// The STS security token, if any. Keep it out of logs.
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref().map(|token| token.as_str())

@@ -159,7 +159,7 @@ impl Base64Writer {
 }
 
 /// Writes the padded base64 text of `input` into `out`, which is exactly that long.
-fn encode_into(input: &[u8], out: &mut [u8]) {
+pub(crate) fn encode_into(input: &[u8], out: &mut [u8]) {
     let full = input.len() / 12;
     for (chunk, text) in input.chunks_exact(12).zip(out.chunks_exact_mut(16)) {
         let hi = u64::from_be_bytes(chunk[..8].try_into().expect("8 bytes"));
@@ -191,6 +191,11 @@ impl<const N: usize> Ascii<N> {
     pub(crate) fn new(bytes: [u8; N]) -> Self {
         assert!(bytes.is_ascii(), "Ascii holds ASCII only");
         Self(bytes)
+    }
+
+    /// The text's bytes.
+    pub(crate) fn bytes(&self) -> &[u8; N] {
+        &self.0
     }
 }
 

@@ -60,6 +60,7 @@
 pub mod callback;
 pub mod condition;
 pub mod credentials;
+mod document_template;
 mod encoding;
 pub mod error;
 pub mod form;

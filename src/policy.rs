@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime};
 use crate::callback::Callback;
 use crate::condition::{self, Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
 use crate::credentials::{Credentials, SharedToken};
+use crate::document_template::{DocumentTemplate, EXPIRATION_AT, Templates};
 use crate::encoding::{self, CachedBase64};
 use crate::error::{Error, Result};
 use crate::form::{FormFields, FormShape, SignatureFields};
@@ -52,6 +53,7 @@ pub struct PostPolicy {
     document: DocumentParts,
     form: Arc<FormShape>,
     url: UrlCache,
+    templates: Templates,
 }
 
 /// The upload URL for the first region a policy is signed for: one region is the rule, and
@@ -299,6 +301,7 @@ impl PostPolicyBuilder {
             document,
             form,
             url: UrlCache::default(),
+            templates: Templates::default(),
         })
     }
 }
@@ -313,6 +316,8 @@ struct SignerConditions<'a> {
 
 /// Between the credential and the date: `},{"x-oss-date":"`.
 const BEFORE_DATE: &str = "},{\"x-oss-date\":\"";
+/// After the date: `"}`.
+const AFTER_DATE: &str = "\"}";
 /// Before the token's literal: `,{"x-oss-security-token":`.
 const BEFORE_TOKEN: &str = ",{\"x-oss-security-token\":";
 
@@ -446,8 +451,7 @@ impl PostPolicy {
         now: OffsetDateTime,
     ) -> Result<String> {
         let scope = self.v4_scope(credentials, region, time_fmt::normalize(now))?;
-        let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
-        Ok(self.encode(&scope.expiration_text, &signer))
+        Ok(self.encode_v4(&scope, credentials))
     }
 
     fn sign_v4_with_key(
@@ -459,8 +463,7 @@ impl PostPolicy {
     ) -> Result<FormFields> {
         debug_assert_eq!(key.date(), now.date());
         let scope = self.v4_scope(credentials, region, now)?;
-        let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
-        let policy_b64 = self.encode(&scope.expiration_text, &signer);
+        let policy_b64 = self.encode_v4(&scope, credentials);
         let signature = key.sign_hex(policy_b64.as_bytes());
         let token = credentials.shared_security_token();
         let V4Scope { expiration, credential, date, .. } = scope;
@@ -499,6 +502,31 @@ impl PostPolicy {
         writer.finish()
     }
 
+    /// [`PostPolicy::encode`] for V4, through the template of the credential scope when there
+    /// is one (see [`crate::document_template`]), making one otherwise.
+    fn encode_v4(&self, scope: &V4Scope, credentials: &Credentials) -> String {
+        let token = credentials.token_literal();
+        let (expiration, date) = (&scope.expiration_text, &scope.date);
+        if let Some(text) = self.templates.render(&scope.credential, token, expiration, date) {
+            return text;
+        }
+        let text = self.encode(expiration, &SignerConditions { v4: Some(scope), token });
+        let mut credential = String::with_capacity(scope.credential.len() + 2);
+        json::push_str(&mut credential, &scope.credential, false);
+        let date_at = EXPIRATION_AT
+            + expiration.len()
+            + self.document.head_v4.text().len()
+            + credential.len()
+            + BEFORE_DATE.len();
+        let shared_token = credentials.shared_token_literal();
+        let parts = (BEFORE_DATE, date_at, AFTER_DATE);
+        if let Some(template) = DocumentTemplate::new(&text, &scope.credential, shared_token, (expiration, date), parts)
+        {
+            self.templates.keep(template);
+        }
+        text
+    }
+
     /// Writes the policy document.
     fn write_document(&self, out: &mut impl json::Sink, expiration: &str, signer: &SignerConditions<'_>) {
         out.put("{\"expiration\":\"");
@@ -508,7 +536,7 @@ impl PostPolicy {
             json::push_str(out, &scope.credential, false);
             out.put(BEFORE_DATE);
             out.put(&scope.date);
-            out.put("\"}");
+            out.put(AFTER_DATE);
         } else {
             // Only the bucket condition: joining a cached part would cost what encoding it does.
             out.put(&self.document.head);
@@ -737,6 +765,27 @@ mod tests {
         assert_eq!(policy, before);
         let cached = policy.sign_at_cached(&creds, &region, now, &SigningKeyCache::new()).unwrap();
         assert_eq!(a, cached);
+    }
+
+    #[test]
+    fn v4_signatures_keep_one_template_per_scope() {
+        let policy = seed_policy();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let plain = Credentials::example();
+        let sts = Credentials::example().with_security_token("CAIS-token").unwrap();
+        let morning = datetime!(2024-11-27 06:09:41 UTC);
+        let first = policy.sign_at(&sts, &region, morning).unwrap();
+        assert_eq!(policy.templates.len(), 1, "the first signature of a scope keeps its template");
+        let evening = policy.sign_at(&sts, &region, morning + Duration::hours(17)).unwrap();
+        assert_eq!(policy.templates.len(), 1, "the same scope later that day uses it");
+        assert_ne!(first.get(condition::POLICY), evening.get(condition::POLICY));
+        assert_eq!(evening, policy.clone().sign_at(&sts, &region, morning + Duration::hours(17)).unwrap());
+        policy.sign_at(&plain, &region, morning).unwrap();
+        policy.sign_at(&sts, &region, morning + Duration::days(1)).unwrap();
+        policy.sign_v1_at(&sts, &region, morning).unwrap();
+        assert_eq!(policy.templates.len(), 3, "another token and another day are other scopes; V1 keeps none");
+        assert_eq!(policy.clone().templates.len(), 0, "a clone starts empty");
+        assert!(!format!("{policy:?}").contains("CAIS-token"));
     }
 
     #[test]
