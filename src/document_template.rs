@@ -25,9 +25,9 @@ pub(crate) const EXPIRATION_AT: usize = "{\"expiration\":\"".len();
 const EXPIRATION_LEN: usize = 24;
 /// The `x-oss-date` value's length (`YYYYMMDDTHHMMSSZ`).
 const DATE_LEN: usize = 16;
-/// The raw bytes of the base64 groups that cover `x-oss-date`: at most two bytes before it
-/// and two after.
-const DATE_GROUPS_MAX: usize = DATE_LEN + 4;
+/// The most document bytes the base64 groups covering `x-oss-date` hold: the value and two
+/// more, before it, after it or one each side.
+const DATE_GROUPS_MAX: usize = (DATE_LEN + 2).div_ceil(3) * 3;
 
 // The expiration starts and ends on whole base64 groups, so its characters depend on nothing
 // around it.
