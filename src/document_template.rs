@@ -41,6 +41,8 @@ pub(crate) struct DocumentTemplate {
     token: Option<Arc<CachedBase64>>,
     /// The document's base64 text; it holds the STS token, so it is zeroized on drop.
     base64: Zeroizing<String>,
+    /// The UTC day of the scope, `YYYYMMDD`.
+    day: [u8; 8],
     /// Where `x-oss-date`'s value starts in the document.
     date_at: usize,
     /// The document bytes of the groups covering `x-oss-date` (its value included, replaced
@@ -78,6 +80,7 @@ impl DocumentTemplate {
             credential: credential.into(),
             token: token.cloned(),
             base64: Zeroizing::new(base64.to_owned()),
+            day: *date.bytes().first_chunk().expect("x-oss-date starts with YYYYMMDD"),
             date_at,
             date_groups,
             date_groups_len: end - first,
@@ -144,12 +147,14 @@ impl Templates {
         templates.iter().find(|t| t.fits(credential, token)).map(|t| t.render(expiration, date))
     }
 
-    /// Keeps `template`, dropping the oldest one when full.
+    /// Keeps `template`, dropping those of earlier days (a clock-driven service never signs in
+    /// them again, and their STS tokens have long expired) and the oldest one when full.
     pub(crate) fn keep(&self, template: DocumentTemplate) {
         let mut templates = self.0.write().unwrap_or_else(PoisonError::into_inner);
         if templates.iter().any(|t| t.fits(&template.credential, template.token.as_deref())) {
             return;
         }
+        templates.retain(|t| t.day >= template.day);
         if templates.len() == TEMPLATES {
             templates.remove(0);
         }
@@ -268,11 +273,27 @@ mod tests {
         assert!(templates.render("a/20241127", Some(&same_text), &ascii(e), &ascii(d)).is_some());
         assert!(templates.render("a/20241127", None, &ascii(e), &ascii(d)).is_none());
         assert!(templates.render("a/20241128", Some(&token), &ascii(e), &ascii(d)).is_none());
-        for day in 28..33 {
-            templates.keep(make(&format!("a/202411{day}"), None));
+        for id in ["b", "c", "d", "e"] {
+            templates.keep(make(&format!("{id}/20241127"), None));
         }
         assert_eq!(templates.len(), TEMPLATES);
         assert!(templates.render("a/20241127", Some(&token), &ascii(e), &ascii(d)).is_none(), "the oldest goes first");
-        assert!(templates.render("a/20241132", None, &ascii(e), &ascii(d)).is_some());
+        assert!(templates.render("e/20241127", None, &ascii(e), &ascii(d)).is_some());
+    }
+
+    #[test]
+    fn a_new_day_drops_the_templates_of_earlier_days() {
+        let template = |day: &str| {
+            let (e, d) = ("2024-11-27T07:09:41.000Z", format!("{day}T060941Z"));
+            let (doc, date_at) = document(0, e, &d);
+            let parts = ("},{\"x-oss-date\":\"", date_at, "\"},{\"t\":1}]}");
+            DocumentTemplate::new(&b64(&doc), &format!("a/{day}"), None, (&ascii(e), &ascii(&d)), parts).unwrap()
+        };
+        let templates = Templates::default();
+        templates.keep(template("20241127"));
+        templates.keep(template("20241128"));
+        assert_eq!(templates.len(), 1);
+        templates.keep(template("20241127"));
+        assert_eq!(templates.len(), 2, "a late signature for the day before is still kept");
     }
 }

@@ -781,9 +781,11 @@ mod tests {
         assert_ne!(first.get(condition::POLICY), evening.get(condition::POLICY));
         assert_eq!(evening, policy.clone().sign_at(&sts, &region, morning + Duration::hours(17)).unwrap());
         policy.sign_at(&plain, &region, morning).unwrap();
-        policy.sign_at(&sts, &region, morning + Duration::days(1)).unwrap();
+        policy.sign_at(&sts, &region, morning).unwrap();
         policy.sign_v1_at(&sts, &region, morning).unwrap();
-        assert_eq!(policy.templates.len(), 3, "another token and another day are other scopes; V1 keeps none");
+        assert_eq!(policy.templates.len(), 2, "another token is another scope; V1 keeps none");
+        policy.sign_at(&sts, &region, morning + Duration::days(1)).unwrap();
+        assert_eq!(policy.templates.len(), 1, "a new day drops the day before's");
         assert_eq!(policy.clone().templates.len(), 0, "a clone starts empty");
         assert!(!format!("{policy:?}").contains("CAIS-token"));
     }
