@@ -13,6 +13,7 @@
 //! freshly written documents at arbitrary times.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use zeroize::Zeroizing;
@@ -129,11 +130,23 @@ impl DocumentTemplate {
 /// region at a time, and a few more cover STS refreshes and midnight.
 const TEMPLATES: usize = 4;
 
-/// A policy's templates, shared by the threads signing it.
+/// A policy's templates, shared by the threads signing it and by its clones.
 #[derive(Default)]
-pub(crate) struct Templates(RwLock<Vec<DocumentTemplate>>);
+pub(crate) struct Templates {
+    kept: RwLock<Vec<DocumentTemplate>>,
+    /// Whether the policy wrote a V4 document before. Many services build a policy per request
+    /// and sign it once; they should not pay for a template they never use.
+    signed_before: AtomicBool,
+}
 
 impl Templates {
+    /// Whether a V4 document was written with these templates' policy before; the first call
+    /// says no.
+    pub(crate) fn signed_before(&self) -> bool {
+        // A load first: once set, the flag is only read, and readers share its cache line.
+        self.signed_before.load(Ordering::Relaxed) || self.signed_before.swap(true, Ordering::Relaxed)
+    }
+
     /// The document for `credential` and `token` at `expiration` and `date`, if a template for
     /// that scope is kept.
     pub(crate) fn render(
@@ -143,14 +156,14 @@ impl Templates {
         expiration: &Ascii<24>,
         date: &Ascii<16>,
     ) -> Option<String> {
-        let templates = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        let templates = self.kept.read().unwrap_or_else(PoisonError::into_inner);
         templates.iter().find(|t| t.fits(credential, token)).map(|t| t.render(expiration, date))
     }
 
     /// Keeps `template`, dropping those of earlier days (a clock-driven service never signs in
     /// them again, and their STS tokens have long expired) and the oldest one when full.
     pub(crate) fn keep(&self, template: DocumentTemplate) {
-        let mut templates = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let mut templates = self.kept.write().unwrap_or_else(PoisonError::into_inner);
         if templates.iter().any(|t| t.fits(&template.credential, template.token.as_deref())) {
             return;
         }
@@ -164,31 +177,16 @@ impl Templates {
     /// How many templates are kept.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.0.read().unwrap_or_else(PoisonError::into_inner).len()
+        self.kept.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 }
-
-/// A cache: equal whatever it holds.
-impl PartialEq for Templates {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Templates {}
 
 /// Shows how many templates are kept, never their text (it holds STS tokens).
 impl fmt::Debug for Templates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kept = self.0.read().unwrap_or_else(PoisonError::into_inner).len();
-        f.debug_struct("Templates").field("kept", &kept).finish()
-    }
-}
-
-/// A fresh policy clone starts without templates; they are a cache.
-impl Clone for Templates {
-    fn clone(&self) -> Self {
-        Self::default()
+        let kept = self.kept.read().unwrap_or_else(PoisonError::into_inner).len();
+        let signed_before = self.signed_before.load(Ordering::Relaxed);
+        f.debug_struct("Templates").field("kept", &kept).field("signed_before", &signed_before).finish()
     }
 }
 
@@ -279,6 +277,14 @@ mod tests {
         assert_eq!(templates.len(), TEMPLATES);
         assert!(templates.render("a/20241127", Some(&token), &ascii(e), &ascii(d)).is_none(), "the oldest goes first");
         assert!(templates.render("e/20241127", None, &ascii(e), &ascii(d)).is_some());
+    }
+
+    #[test]
+    fn only_the_first_signature_is_new() {
+        let templates = Templates::default();
+        assert!(!templates.signed_before());
+        assert!(templates.signed_before());
+        assert!(templates.signed_before());
     }
 
     #[test]

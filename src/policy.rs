@@ -53,7 +53,7 @@ pub struct PostPolicy {
     document: DocumentParts,
     form: Arc<FormShape>,
     url: UrlCache,
-    templates: Templates,
+    templates: SharedTemplates,
 }
 
 /// The upload URL for the first region a policy is signed for: one region is the rule, and
@@ -85,6 +85,20 @@ impl fmt::Debug for UrlCache {
         f.debug_struct("UrlCache").finish_non_exhaustive()
     }
 }
+
+/// The document templates of a policy, shared by its clones (see
+/// [`crate::document_template`]).
+#[derive(Clone, Default, Debug)]
+struct SharedTemplates(Arc<Templates>);
+
+/// A cache: equal whatever it holds.
+impl PartialEq for SharedTemplates {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SharedTemplates {}
 
 /// The parts of the policy document that no signature changes, written once by `build()`;
 /// the V4 head and the tail with their base64 cached (shared by clones of the policy).
@@ -301,7 +315,7 @@ impl PostPolicyBuilder {
             document,
             form,
             url: UrlCache::default(),
-            templates: Templates::default(),
+            templates: SharedTemplates::default(),
         })
     }
 }
@@ -503,11 +517,16 @@ impl PostPolicy {
     }
 
     /// [`PostPolicy::encode`] for V4, through the template of the credential scope when there
-    /// is one (see [`crate::document_template`]), making one otherwise.
+    /// is one (see [`crate::document_template`]), making one otherwise, from the second
+    /// signature of the policy on.
     fn encode_v4(&self, scope: &V4Scope, credentials: &Credentials) -> String {
         let token = credentials.token_literal();
         let (expiration, date) = (&scope.expiration_text, &scope.date);
-        if let Some(text) = self.templates.render(&scope.credential, token, expiration, date) {
+        let templates = &self.templates.0;
+        if !templates.signed_before() {
+            return self.encode(expiration, &SignerConditions { v4: Some(scope), token });
+        }
+        if let Some(text) = templates.render(&scope.credential, token, expiration, date) {
             return text;
         }
         let text = self.encode(expiration, &SignerConditions { v4: Some(scope), token });
@@ -522,7 +541,7 @@ impl PostPolicy {
         let parts = (BEFORE_DATE, date_at, AFTER_DATE);
         if let Some(template) = DocumentTemplate::new(&text, &scope.credential, shared_token, (expiration, date), parts)
         {
-            self.templates.keep(template);
+            templates.keep(template);
         }
         text
     }
@@ -774,19 +793,22 @@ mod tests {
         let plain = Credentials::example();
         let sts = Credentials::example().with_security_token("CAIS-token").unwrap();
         let morning = datetime!(2024-11-27 06:09:41 UTC);
+        let templates = || policy.templates.0.len();
         let first = policy.sign_at(&sts, &region, morning).unwrap();
-        assert_eq!(policy.templates.len(), 1, "the first signature of a scope keeps its template");
+        assert_eq!(templates(), 0, "a policy signed once keeps nothing");
+        policy.sign_at(&sts, &region, morning).unwrap();
+        assert_eq!(templates(), 1, "the second signature keeps the template of its scope");
         let evening = policy.sign_at(&sts, &region, morning + Duration::hours(17)).unwrap();
-        assert_eq!(policy.templates.len(), 1, "the same scope later that day uses it");
+        assert_eq!(templates(), 1, "the same scope later that day uses it");
         assert_ne!(first.get(condition::POLICY), evening.get(condition::POLICY));
-        assert_eq!(evening, policy.clone().sign_at(&sts, &region, morning + Duration::hours(17)).unwrap());
+        assert_eq!(evening, seed_policy().sign_at(&sts, &region, morning + Duration::hours(17)).unwrap());
         policy.sign_at(&plain, &region, morning).unwrap();
         policy.sign_at(&sts, &region, morning).unwrap();
         policy.sign_v1_at(&sts, &region, morning).unwrap();
-        assert_eq!(policy.templates.len(), 2, "another token is another scope; V1 keeps none");
+        assert_eq!(templates(), 2, "another token is another scope; V1 keeps none");
         policy.sign_at(&sts, &region, morning + Duration::days(1)).unwrap();
-        assert_eq!(policy.templates.len(), 1, "a new day drops the day before's");
-        assert_eq!(policy.clone().templates.len(), 0, "a clone starts empty");
+        assert_eq!(templates(), 1, "a new day drops the day before's");
+        assert_eq!(policy.clone().templates.0.len(), 1, "clones share them");
         assert!(!format!("{policy:?}").contains("CAIS-token"));
     }
 

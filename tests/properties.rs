@@ -132,7 +132,7 @@ proptest! {
 
     /// A policy signed again in the same credential scope (same access key, token, UTC day and
     /// region) writes the document from its kept template; it must be byte for byte the form a
-    /// fresh copy of the policy (which keeps nothing) writes. The scopes vary in every part
+    /// freshly built policy, signed once (which writes the whole document), writes. The scopes vary in every part
     /// that moves the `x-oss-date` value within the document's base64 groups.
     #[test]
     fn later_signatures_equal_fresh_ones(
@@ -141,21 +141,24 @@ proptest! {
         token in proptest::option::of("[A-Za-z0-9+/=\"]{1,80}"),
         region in prop_oneof![Just("cn-hangzhou"), Just("oss-us-west-1"), Just("ap-southeast-1"), Just("eu-central-1")],
         day in 0i64..3650,
-        seconds in proptest::collection::vec(0i64..86_400, 2..5),
+        seconds in proptest::collection::vec(0i64..86_400, 3..6),
         valid_for in 1i64..604_800,
     ) {
-        let mut b = PostPolicy::builder(Bucket::new("examplebucket").unwrap()).expires_in(Duration::seconds(valid_for));
-        for (i, op) in ops.iter().enumerate() {
-            let field = Field::meta(&format!("x-oss-meta-f{i}"));
-            b = match op {
-                Op::Exact(v) | Op::Eq(v) => b.eq(field, v.as_str()),
-                Op::StartsWith(v) => b.starts_with(field, v.as_str()),
-                Op::In(vs) => b.is_in(field, vs.clone()),
-                Op::NotIn(vs) => b.not_in(field, vs.clone()),
-                Op::Range(..) => b,
-            };
-        }
-        let policy = b.build().unwrap();
+        let build = || {
+            let mut b = PostPolicy::builder(Bucket::new("examplebucket").unwrap()).expires_in(Duration::seconds(valid_for));
+            for (i, op) in ops.iter().enumerate() {
+                let field = Field::meta(&format!("x-oss-meta-f{i}"));
+                b = match op {
+                    Op::Exact(v) | Op::Eq(v) => b.eq(field, v.as_str()),
+                    Op::StartsWith(v) => b.starts_with(field, v.as_str()),
+                    Op::In(vs) => b.is_in(field, vs.clone()),
+                    Op::NotIn(vs) => b.not_in(field, vs.clone()),
+                    Op::Range(..) => b,
+                };
+            }
+            b.build().unwrap()
+        };
+        let policy = build();
         let mut creds = Credentials::new(id, "secret").unwrap();
         if let Some(token) = token {
             creds = creds.with_security_token(token).unwrap();
@@ -166,10 +169,10 @@ proptest! {
         for (i, s) in seconds.iter().enumerate() {
             let now = midnight + Duration::seconds(*s);
             let form = policy.sign_at(&creds, &region, now).unwrap();
-            prop_assert_eq!(&form, &policy.clone().sign_at(&creds, &region, now).unwrap(), "signature {}", i);
+            prop_assert_eq!(&form, &build().sign_at(&creds, &region, now).unwrap(), "signature {}", i);
             // Another scope in between must neither take nor spoil this one's template.
             let form = policy.sign_at(&other, &region, now).unwrap();
-            prop_assert_eq!(&form, &policy.clone().sign_at(&other, &region, now).unwrap(), "signature {}", i);
+            prop_assert_eq!(&form, &build().sign_at(&other, &region, now).unwrap(), "signature {}", i);
         }
     }
 
