@@ -58,6 +58,10 @@ fn referenced(doc: &PolicyDocument, form: &FormView<'_>) -> HashSet<String> {
 /// Fields the policy names must not come after the file (0006-00000103) nor be sent twice
 /// (our decision); unknown fields are checked for this in [`super::submission::layout`].
 pub(crate) fn check_referenced_layout(doc: &PolicyDocument, form: &FormView<'_>) -> Result<(), Rejection> {
+    // The usual form sends nothing after the file and nothing twice: no set to build.
+    if form.trailing().is_empty() && form.duplicated().next().is_none() {
+        return Ok(());
+    }
     let names = referenced(doc, form);
     if let Some((name, _)) = form.trailing().iter().find(|(n, _)| names.contains(&form.normalize(n))) {
         return Err(Rejection::field_order(name));
