@@ -91,6 +91,7 @@ use crate::form::SignatureVersion;
 use crate::region::{Bucket, Region};
 use crate::signing_key::SigningKeyCache;
 use auth::Auth;
+use document::PolicyView;
 
 /// The credentials a verifier trusts, found by AccessKey id.
 ///
@@ -224,7 +225,8 @@ impl Verifier {
         if auth == Auth::Anonymous && !options.allow_anonymous {
             return Err(Rejection::anonymous_denied());
         }
-        let document = auth.policy().map(PolicyDocument::from_base64).transpose()?;
+        let text = auth.policy().map(document::decode_base64).transpose()?;
+        let document = text.as_deref().map(PolicyView::parse).transpose()?;
         if let Some(doc) = &document {
             evaluate::check_referenced_layout(doc, &form)?;
         }
