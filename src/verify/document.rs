@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use time::OffsetDateTime;
 
+use super::quick_policy;
 use super::rejection::Rejection;
 use super::strict_json::{self, Json, JsonError, Text};
 use crate::json;
@@ -285,13 +286,33 @@ impl Cond<'_> {
 }
 
 impl<'a> PolicyView<'a> {
-    /// The checks of [`PolicyDocument::parse`], in its order.
+    /// A view of checked conditions.
+    pub(crate) fn new(expiration: OffsetDateTime, conditions: Vec<Cond<'a>>) -> Self {
+        Self { expiration, conditions }
+    }
+
+    /// The checks of [`PolicyDocument::parse`], in its order. A text as signers write it is
+    /// read in one pass ([`quick_policy`]); anything else, and every rejection, comes from the
+    /// full reader.
     pub(crate) fn parse(text: &'a str) -> Result<Self, Rejection> {
+        Self::parse_with(text, true)
+    }
+
+    /// [`PolicyView::parse`] with the full reader only.
+    #[cfg(test)]
+    pub(crate) fn parse_full(text: &'a str) -> Result<Self, Rejection> {
+        Self::parse_with(text, false)
+    }
+
+    fn parse_with(text: &'a str, quick: bool) -> Result<Self, Rejection> {
         if is_blank(text) {
             return Err(Rejection::policy("0006-00000205", "the policy is blank."));
         }
         match unescape_dollar(text) {
-            Cow::Borrowed(text) => Self::parse_json(text),
+            Cow::Borrowed(text) => match quick.then(|| quick_policy::parse(text)).flatten() {
+                Some(view) => Ok(view),
+                None => Self::parse_json(text),
+            },
             // OSS's `\$` in the text: the unescaped copy dies here, so the view owns its strings.
             Cow::Owned(text) => PolicyView::parse_json(&text).map(PolicyView::into_static),
         }

@@ -67,6 +67,7 @@ mod callback;
 mod document;
 mod evaluate;
 mod options;
+mod quick_policy;
 mod rejection;
 mod strict_json;
 mod submission;
