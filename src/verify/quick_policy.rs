@@ -40,6 +40,30 @@ pub(crate) fn parse(text: &str) -> Option<PolicyView<'_>> {
     Some(PolicyView::new(expiration?, conditions?))
 }
 
+/// The position of the first `"`, `\\` or control character, looked for eight bytes at a
+/// time: the STS token alone is 600 bytes of string.
+fn string_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let special = |b: &u8| matches!(b, b'"' | b'\\') || *b < 0x20;
+    // A byte of `x` is zero, or below `n` (n <= 0x80), only if its high bit is set in
+    // `(x - n * ONES) & !x & HIGH`; a set bit may also come from a lower byte's borrow, so a
+    // chunk that shows one is searched byte by byte.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
+        if below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1) | below(x, 0x20) != 0 {
+            if let Some(i) = chunk.iter().position(special) {
+                return Some(offset + i);
+            }
+        }
+        offset += 8;
+    }
+    chunks.remainder().iter().position(special).map(|i| offset + i)
+}
+
 struct Reader<'a> {
     text: &'a str,
     pos: usize,
@@ -78,8 +102,7 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
-        let len = self.text.as_bytes()[start..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        let end = start + len;
+        let end = start + string_end(&self.text.as_bytes()[start..])?;
         (self.text.as_bytes()[end] == b'"').then_some(())?;
         self.pos = end + 1;
         // Both ends sit next to an ASCII `"`, so they are character boundaries.
@@ -223,6 +246,25 @@ mod tests {
         for text in &invalid {
             assert!(parse(text).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn string_end_finds_the_first_special_byte_at_any_offset() {
+        for len in 0..40 {
+            for special in [b'"', b'\\', b'\n', 0, 0x1f] {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    if at + 1 < len {
+                        bytes[at + 1] = b'"';
+                    }
+                    assert_eq!(string_end(&bytes), Some(at), "{len} {special} {at}");
+                }
+                assert_eq!(string_end(&vec![b'a'; len]), None);
+            }
+        }
+        let text = "é\u{7f}\u{80}~ !#[]\u{10ffff}ü\"".as_bytes();
+        assert_eq!(string_end(text), Some(text.len() - 1));
     }
 
     /// Bytes that change how a policy reads.
