@@ -131,11 +131,13 @@ pub(crate) fn check_v4_scope<'a>(
     now: OffsetDateTime,
     skew: Duration,
 ) -> Result<Scope<'a>, Rejection> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [access_key_id, sign_date, scope_region, product, terminator] = parts.as_slice() else {
+    let mut parts = credential.split('/');
+    let (Some(access_key_id), Some(sign_date), Some(scope_region), Some(product), Some(terminator), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Rejection::invalid_credential(credential));
     };
-    if *terminator != SCOPE_TERMINATOR_V4 {
+    if terminator != SCOPE_TERMINATOR_V4 {
         return Err(Rejection::invalid_credential(credential));
     }
     if access_key_id.is_empty() || access_key_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -144,10 +146,10 @@ pub(crate) fn check_v4_scope<'a>(
     let sign_date = parse_sign_date(sign_date).ok_or_else(|| {
         Rejection::invalid_sign_date("The sign date in x-oss-credential is not YYYYMMDD.", CREDENTIAL, credential)
     })?;
-    if *product != region.product().as_str() {
+    if product != region.product().as_str() {
         return Err(Rejection::invalid_credential(credential));
     }
-    if *scope_region != region.id() {
+    if scope_region != region.id() {
         return Err(Rejection::invalid_signing_region(credential));
     }
     let x_oss_date = parse_x_oss_date(date).ok_or_else(|| Rejection::invalid_x_oss_date(Some(date)))?;
@@ -226,18 +228,19 @@ pub(crate) fn check_signature(
     region: &Region,
     keys: &SigningKeyCache,
 ) -> Result<(), Rejection> {
-    let (expected, sent) = match (auth, scope) {
+    let matches = match (auth, scope) {
         (Auth::V1 { policy, signature, .. }, _) => {
-            (signing_key::sign_v1(credentials.access_key_secret(), policy.as_bytes()), *signature)
+            let expected = signing_key::sign_v1(credentials.access_key_secret(), policy.as_bytes());
+            constant_time_eq(expected.as_bytes(), signature.as_bytes())
         }
         (Auth::V4 { policy, signature, .. }, Some(scope)) => {
-            let key = keys.get(credentials, scope.date, region);
-            (key.sign(policy.as_bytes()), *signature)
+            let expected = keys.get(credentials, scope.date, region).sign_hex(policy.as_bytes());
+            constant_time_eq(expected.as_bytes(), signature.as_bytes())
         }
         // Anonymous forms carry no signature; a V4 form always has a scope by now.
         _ => return Ok(()),
     };
-    if constant_time_eq(expected.as_bytes(), sent.as_bytes()) { Ok(()) } else { Err(Rejection::signature_mismatch()) }
+    if matches { Ok(()) } else { Err(Rejection::signature_mismatch()) }
 }
 
 /// Constant-time equality: the time depends on the lengths only, not on where the bytes

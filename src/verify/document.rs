@@ -308,7 +308,9 @@ impl<'a> PolicyView<'a> {
         if is_blank(text) {
             return Err(Rejection::policy("0006-00000205", "the policy is blank."));
         }
-        match unescape_dollar(text) {
+        // Most texts hold no backslash at all: skip looking for `\$` then.
+        let unescaped = if text.contains('\\') { unescape_dollar(text) } else { Cow::Borrowed(text) };
+        match unescaped {
             Cow::Borrowed(text) => match quick.then(|| quick_policy::parse(text)).flatten() {
                 Some(view) => Ok(view),
                 None => Self::parse_json(text),

@@ -144,10 +144,20 @@ pub(crate) fn is_known_field(name: &str) -> bool {
 /// less than hashing each name.
 const LINEAR_SCAN_MAX: usize = 32;
 
+/// A cheap summary of a name, equal for names equal in any case: its length and its first
+/// and last bytes in lower case. Most names a lookup passes differ in it.
+fn name_tag(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let lower = |b: Option<&u8>| u64::from(b.map_or(0, u8::to_ascii_lowercase));
+    (name.len() as u64) | lower(bytes.first()) << 48 | lower(bytes.last()) << 56
+}
+
 /// A field of the form with what the index knows of its name.
 #[derive(Debug, Clone, Copy)]
 struct Entry<'a> {
     name: &'a str,
+    /// [`name_tag`] of the name.
+    tag: u64,
     value: &'a str,
     /// The position of the first field with the same name.
     first: usize,
@@ -226,10 +236,11 @@ impl<'a> FormView<'a> {
 
     /// The position of the first field with this name, forgotten or not.
     fn first(&self, name: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(&NameKey { name, case: self.case }).copied(),
-            None => self.fields.iter().position(|e| self.same_name(e.name, name)),
+        if let Some(index) = &self.index {
+            return index.get(&NameKey { name, case: self.case }).copied();
         }
+        let tag = name_tag(name);
+        self.fields.iter().position(|e| e.tag == tag && self.same_name(e.name, name))
     }
 
     /// The value of the first field with this name.
@@ -301,16 +312,19 @@ pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result
         }
     }
     let case = options.field_name_case;
-    let mut fields: Vec<Entry<'a>> =
-        before.iter().map(|(name, value)| Entry { name, value, first: 0, count: 0, present: true }).collect();
+    let mut fields: Vec<Entry<'a>> = before
+        .iter()
+        .map(|(name, value)| Entry { name, tag: name_tag(name), value, first: 0, count: 0, present: true })
+        .collect();
     let mut index = (fields.len() > LINEAR_SCAN_MAX).then(|| HashMap::with_capacity(fields.len()));
     for i in 0..fields.len() {
         let name = fields[i].name;
-        let first = match &mut index {
-            Some(index) => *index.entry(NameKey { name, case }).or_insert(i),
-            None => {
-                fields[..i].iter().position(|e| NameKey { name: e.name, case } == NameKey { name, case }).unwrap_or(i)
-            }
+        let first = if let Some(index) = &mut index {
+            *index.entry(NameKey { name, case }).or_insert(i)
+        } else {
+            let tag = fields[i].tag;
+            let same = |e: &Entry<'_>| e.tag == tag && NameKey { name: e.name, case } == NameKey { name, case };
+            fields[..i].iter().position(same).unwrap_or(i)
         };
         fields[i].first = first;
         fields[first].count += 1;
