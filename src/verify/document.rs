@@ -308,13 +308,12 @@ impl<'a> PolicyView<'a> {
         if is_blank(text) {
             return Err(Rejection::policy("0006-00000205", "the policy is blank."));
         }
-        // Most texts hold no backslash at all: skip looking for `\$` then.
-        let unescaped = if text.contains('\\') { unescape_dollar(text) } else { Cow::Borrowed(text) };
-        match unescaped {
-            Cow::Borrowed(text) => match quick.then(|| quick_policy::parse(text)).flatten() {
-                Some(view) => Ok(view),
-                None => Self::parse_json(text),
-            },
+        // The quick reader gives up on any backslash, so a text it reads holds no `\$`.
+        if let Some(view) = quick.then(|| quick_policy::parse(text)).flatten() {
+            return Ok(view);
+        }
+        match unescape_dollar(text) {
+            Cow::Borrowed(text) => Self::parse_json(text),
             // OSS's `\$` in the text: the unescaped copy dies here, so the view owns its strings.
             Cow::Owned(text) => PolicyView::parse_json(&text).map(PolicyView::into_static),
         }
