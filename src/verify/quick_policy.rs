@@ -46,18 +46,17 @@ fn string_end(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let special = |b: &u8| matches!(b, b'"' | b'\\') || *b < 0x20;
-    // A byte of `x` is zero, or below `n` (n <= 0x80), only if its high bit is set in
-    // `(x - n * ONES) & !x & HIGH`; a set bit may also come from a lower byte's borrow, so a
-    // chunk that shows one is searched byte by byte.
+    // The high bit of a byte of `(x - n * ONES) & !x & HIGH` is set if that byte of `x` is below
+    // `n` (n <= 0x80), and may be set by the borrow of a lower byte that is: the lowest set bit
+    // is always exact, and little-endian puts the first byte lowest.
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {
         let x = u64::from_le_bytes(chunk.try_into().expect("chunks of 8"));
-        if below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1) | below(x, 0x20) != 0 {
-            if let Some(i) = chunk.iter().position(special) {
-                return Some(offset + i);
-            }
+        let found = below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1) | below(x, 0x20);
+        if found != 0 {
+            return Some(offset + found.trailing_zeros() as usize / 8);
         }
         offset += 8;
     }
@@ -253,12 +252,12 @@ mod tests {
         for len in 0..40 {
             for special in [b'"', b'\\', b'\n', 0, 0x1f] {
                 for at in 0..len {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = special;
-                    if at + 1 < len {
-                        bytes[at + 1] = b'"';
+                    for after in [b'"', 0x21, 0x23, 0x1f, 0x20, 0x5d, 0xff] {
+                        let mut bytes = vec![b'a'; len];
+                        bytes[at] = special;
+                        bytes[at + 1..].fill(after);
+                        assert_eq!(string_end(&bytes), Some(at), "{len} {special} {at} {after}");
                     }
-                    assert_eq!(string_end(&bytes), Some(at), "{len} {special} {at}");
                 }
                 assert_eq!(string_end(&vec![b'a'; len]), None);
             }
