@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use time::OffsetDateTime;
 
-use super::quick_policy;
 use super::rejection::Rejection;
 use super::strict_json::{self, Json, JsonError, Text};
+use super::{policy_base64, quick_policy};
 use crate::json;
 use crate::policy_text::{literal_value, unescape_dollar};
 use crate::time_fmt;
@@ -202,9 +202,12 @@ pub(crate) fn decode_base64(policy: &str) -> Result<String, Rejection> {
     }
     // Strict standard base64 with padding, as every signer writes it. Whether OSS accepts
     // unpadded or line-wrapped base64 is [UNVERIFIED].
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(policy)
-        .map_err(|_| Rejection::policy("0006-00000202", "the policy is not base64 encoded."))?;
+    let bytes = match policy_base64::decode(policy) {
+        Some(bytes) => bytes,
+        None => base64::engine::general_purpose::STANDARD
+            .decode(policy)
+            .map_err(|_| Rejection::policy("0006-00000202", "the policy is not base64 encoded."))?,
+    };
     String::from_utf8(bytes).map_err(|_| Rejection::policy("0006-00000203", "the policy is not UTF-8 encoded."))
 }
 

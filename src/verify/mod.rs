@@ -67,6 +67,7 @@ mod callback;
 mod document;
 mod evaluate;
 mod options;
+mod policy_base64;
 mod quick_policy;
 mod rejection;
 mod strict_json;
