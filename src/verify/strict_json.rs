@@ -8,8 +8,8 @@
 //! Nesting is bounded by `serde_json`'s recursion limit (128), so hostile input cannot overflow
 //! the stack.
 //!
-//! Strings borrow from the text unless they hold escapes, so a policy costs no allocation per
-//! token.
+//! Strings and keys borrow from the text unless they hold escapes: only arrays and objects
+//! allocate.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
