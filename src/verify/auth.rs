@@ -9,7 +9,7 @@ use crate::condition::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, POLICY, SIGNATURE_V1,
 use crate::credentials::Credentials;
 use crate::policy::MAX_V4_VALIDITY;
 use crate::region::Region;
-use crate::signing_key::{self, ALGORITHM_V4, SCOPE_TERMINATOR_V4, SigningKey};
+use crate::signing_key::{self, ALGORITHM_V4, SCOPE_TERMINATOR_V4, SigningKeyCache};
 use crate::time_fmt::parse_x_oss_date;
 
 /// `x-oss-signature-version` of OSS's V2 POST signature, which this verifier cannot check.
@@ -131,11 +131,13 @@ pub(crate) fn check_v4_scope<'a>(
     now: OffsetDateTime,
     skew: Duration,
 ) -> Result<Scope<'a>, Rejection> {
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [access_key_id, sign_date, scope_region, product, terminator] = parts.as_slice() else {
+    let mut parts = credential.split('/');
+    let (Some(access_key_id), Some(sign_date), Some(scope_region), Some(product), Some(terminator), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Rejection::invalid_credential(credential));
     };
-    if *terminator != SCOPE_TERMINATOR_V4 {
+    if terminator != SCOPE_TERMINATOR_V4 {
         return Err(Rejection::invalid_credential(credential));
     }
     if access_key_id.is_empty() || access_key_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -144,10 +146,10 @@ pub(crate) fn check_v4_scope<'a>(
     let sign_date = parse_sign_date(sign_date).ok_or_else(|| {
         Rejection::invalid_sign_date("The sign date in x-oss-credential is not YYYYMMDD.", CREDENTIAL, credential)
     })?;
-    if *product != region.product().as_str() {
+    if product != region.product().as_str() {
         return Err(Rejection::invalid_credential(credential));
     }
-    if *scope_region != region.id() {
+    if scope_region != region.id() {
         return Err(Rejection::invalid_signing_region(credential));
     }
     let x_oss_date = parse_x_oss_date(date).ok_or_else(|| Rejection::invalid_x_oss_date(Some(date)))?;
@@ -215,7 +217,7 @@ pub(crate) fn check_token(form_token: Option<&str>, credentials: &Credentials) -
 /// Checks the signature over the exact `policy` text sent ([PO-EN], [V4], [SDK]).
 ///
 /// V1: `Signature = base64(HMAC-SHA1(AccessKeySecret, policy))`. V4: the signing key of
-/// `(secret, sign date, region, product)`, then `x-oss-signature =
+/// `(secret, sign date, region, product)` (from `keys`, derived there on first use), then `x-oss-signature =
 /// hex(HMAC-SHA256(key, policy))`, 64 lower-case hex digits (whether OSS accepts upper case
 /// is [UNVERIFIED]; this verifier does not). Comparison is constant-time over the text sent;
 /// a mismatch is 0002-00000705.
@@ -224,20 +226,21 @@ pub(crate) fn check_signature(
     scope: Option<&Scope<'_>>,
     credentials: &Credentials,
     region: &Region,
+    keys: &SigningKeyCache,
 ) -> Result<(), Rejection> {
-    let (expected, sent) = match (auth, scope) {
+    let matches = match (auth, scope) {
         (Auth::V1 { policy, signature, .. }, _) => {
-            (signing_key::sign_v1(credentials.access_key_secret(), policy.as_bytes()), *signature)
+            let expected = signing_key::sign_v1(credentials.access_key_secret(), policy.as_bytes());
+            constant_time_eq(expected.as_bytes(), signature.as_bytes())
         }
         (Auth::V4 { policy, signature, .. }, Some(scope)) => {
-            let key =
-                SigningKey::derive(credentials.access_key_secret(), scope.date, region.id(), region.product().as_str());
-            (key.sign(policy.as_bytes()), *signature)
+            let expected = keys.get(credentials, scope.date, region).sign_hex(policy.as_bytes());
+            constant_time_eq(expected.as_bytes(), signature.as_bytes())
         }
         // Anonymous forms carry no signature; a V4 form always has a scope by now.
         _ => return Ok(()),
     };
-    if constant_time_eq(expected.as_bytes(), sent.as_bytes()) { Ok(()) } else { Err(Rejection::signature_mismatch()) }
+    if matches { Ok(()) } else { Err(Rejection::signature_mismatch()) }
 }
 
 /// Constant-time equality: the time depends on the lengths only, not on where the bytes
@@ -426,17 +429,18 @@ mod tests {
         let creds = Credentials::new("access_key_id", "access_key_secret").unwrap();
         let region = Region::new("us-west-1").unwrap();
         let scope = Scope { access_key_id: "access_key_id", date: time::macros::date!(2024 - 07 - 13) };
+        let keys = SigningKeyCache::new();
         let v4 = |sig| Auth::V4 { credential: "", date: "", policy: kit_policy, signature: sig };
-        assert_eq!(check_signature(&v4(kit_sig), Some(&scope), &creds, &region), Ok(()));
+        assert_eq!(check_signature(&v4(kit_sig), Some(&scope), &creds, &region, &keys), Ok(()));
         let upper = kit_sig.to_ascii_uppercase();
         assert_eq!(
-            check_signature(&v4(&upper), Some(&scope), &creds, &region).unwrap_err().ec(),
+            check_signature(&v4(&upper), Some(&scope), &creds, &region, &keys).unwrap_err().ec(),
             Some("0002-00000705")
         );
         let elixir_policy = "eyJjb25kaXRpb25zIjpbWyJjb250ZW50LWxlbmd0aC1yYW5nZSIsMCwxMDQ4NTc2MF0seyJidWNrZXQiOiJhaGFoYSJ9LHsiQSI6ImEifSx7ImtleSI6IkFCQyJ9XSwiZXhwaXJhdGlvbiI6IjIwMTMtMTItMDFUMTI6MDA6MDBaIn0=";
         let v1 = |sig| Auth::V1 { access_key_id: "44CF9590006BF252F707", policy: elixir_policy, signature: sig };
         let example = Credentials::example();
-        assert_eq!(check_signature(&v1("W835KpLsL6k1/oo28RcsEflB6hw="), None, &example, &region), Ok(()));
-        assert!(check_signature(&v1("W835KpLsL6k1/oo28RcsEflB6hw"), None, &example, &region).is_err());
+        assert_eq!(check_signature(&v1("W835KpLsL6k1/oo28RcsEflB6hw="), None, &example, &region, &keys), Ok(()));
+        assert!(check_signature(&v1("W835KpLsL6k1/oo28RcsEflB6hw"), None, &example, &region, &keys).is_err());
     }
 }

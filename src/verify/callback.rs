@@ -4,7 +4,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::rejection::Rejection;
-use super::strict_json::{self, Json};
+use super::strict_json::{self, Json, Text};
 use crate::callback::{CallbackBodyType, MAX_CALLBACK_LEN, MAX_CALLBACK_URLS};
 
 /// Largest base64 `callback-var` value OSS accepts (5 KB, EC 0007-00000101).
@@ -24,9 +24,9 @@ pub struct CallbackConfig {
     pub body_type: String,
 }
 
-fn decode_json(value: &str) -> Option<Vec<(String, Json)>> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(value).ok()?;
-    match strict_json::parse(std::str::from_utf8(&bytes).ok()?).ok()? {
+/// The entries of a JSON object held in `bytes` (decoded base64), borrowing from them.
+fn json_object(bytes: &[u8]) -> Option<Vec<(Text<'_>, Json<'_>)>> {
+    match strict_json::parse(std::str::from_utf8(bytes).ok()?).ok()? {
         Json::Object(entries) => Some(entries),
         _ => None,
     }
@@ -42,10 +42,10 @@ pub(crate) fn check_callback(value: &str) -> Result<CallbackConfig, Rejection> {
     if value.len() > MAX_CALLBACK_LEN {
         return Err(Rejection::callback(None, "The length of callback exceed max value."));
     }
-    if base64::engine::general_purpose::STANDARD.decode(value).is_err() {
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(value) else {
         return Err(Rejection::callback(Some("0007-00000002"), "The callback configuration is not base64 encoded."));
-    }
-    let entries = decode_json(value)
+    };
+    let entries = json_object(&bytes)
         .ok_or_else(|| Rejection::callback(None, "The callback configuration is not json format."))?;
     let get = |key: &str| entries.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let url_invalid = || Rejection::callback(None, "The callback url configuration is invalid.");
@@ -60,7 +60,7 @@ pub(crate) fn check_callback(value: &str) -> Result<CallbackConfig, Rejection> {
         return Err(Rejection::callback(None, "The number of callback url exceed max value."));
     }
     let body = match get("callbackBody") {
-        Some(Json::Str(b)) if !b.is_empty() => b.clone(),
+        Some(Json::Str(b)) if !b.is_empty() => b.as_str().to_owned(),
         _ => return Err(Rejection::callback(None, "The callback body is empty.")),
     };
     let type_invalid = "The callback body type configuration is invalid.";
@@ -69,14 +69,14 @@ pub(crate) fn check_callback(value: &str) -> Result<CallbackConfig, Rejection> {
         Some(Json::Str(t))
             if t == CallbackBodyType::FormUrlEncoded.as_str() || t == CallbackBodyType::Json.as_str() =>
         {
-            t.clone()
+            t.as_str().to_owned()
         }
         Some(Json::Str(_)) => return Err(Rejection::callback(None, type_invalid)),
         Some(_) => return Err(Rejection::callback(Some("0007-00000012"), type_invalid)),
     };
     let host = match get("callbackHost") {
         None => None,
-        Some(Json::Str(h)) => Some(h.clone()),
+        Some(Json::Str(h)) => Some(h.as_str().to_owned()),
         Some(_) => return Err(Rejection::callback(None, "The callback host configuration is invalid.")),
     };
     let mut rest = body.as_str();
@@ -101,10 +101,10 @@ pub(crate) fn check_callback_var(value: &str) -> Result<Vec<(String, String)>, R
     if value.len() > MAX_CALLBACK_VAR_LEN {
         return Err(Rejection::callback(Some("0007-00000101"), "The length of callback var exceed max value."));
     }
-    if base64::engine::general_purpose::STANDARD.decode(value).is_err() {
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(value) else {
         return Err(Rejection::callback(Some("0007-00000102"), "The callback var is not base64 encoded."));
-    }
-    let entries = decode_json(value)
+    };
+    let entries = json_object(&bytes)
         .ok_or_else(|| Rejection::callback(Some("0007-00000103"), "The callback var is not json format."))?;
     entries
         .into_iter()
@@ -112,7 +112,7 @@ pub(crate) fn check_callback_var(value: &str) -> Result<Vec<(String, String)>, R
             Json::Str(v)
                 if name.starts_with("x:") && name.len() > 2 && !name.bytes().any(|b| b.is_ascii_uppercase()) =>
             {
-                Ok((name, v))
+                Ok((name.as_str().to_owned(), v.as_str().to_owned()))
             }
             _ => Err(Rejection::callback(
                 Some("0007-00000104"),

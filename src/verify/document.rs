@@ -2,13 +2,15 @@
 //! `conditions`, each condition checked against the grammar of spec section 5, each violation
 //! with its EC code.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
 use time::OffsetDateTime;
 
 use super::rejection::Rejection;
-use super::strict_json::{self, Json, JsonError};
+use super::strict_json::{self, Json, JsonError, Text};
+use super::{policy_base64, quick_policy};
 use crate::json;
 use crate::policy_text::{literal_value, unescape_dollar};
 use crate::time_fmt;
@@ -160,17 +162,7 @@ impl PolicyDocument {
     /// # Errors
     /// A [`Rejection`] with the EC of the first rule broken.
     pub fn from_base64(policy: &str) -> Result<Self, Rejection> {
-        if is_blank(policy) {
-            return Err(Rejection::policy("0006-00000205", "the policy is blank."));
-        }
-        // Strict standard base64 with padding, as every signer writes it. Whether OSS accepts
-        // unpadded or line-wrapped base64 is [UNVERIFIED].
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(policy)
-            .map_err(|_| Rejection::policy("0006-00000202", "the policy is not base64 encoded."))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Rejection::policy("0006-00000203", "the policy is not UTF-8 encoded."))?;
-        Self::parse(&text)
+        Self::parse(&decode_base64(policy)?)
     }
 
     /// Checks a decoded policy text.
@@ -185,10 +177,153 @@ impl PolicyDocument {
     /// keys (209, 207, 208), expiration (210, 211, 212), conditions (214, 215), then each
     /// condition in order (201, 216-224).
     pub fn parse(text: &str) -> Result<Self, Rejection> {
+        let view = PolicyView::parse(text)?;
+        Ok(Self {
+            expiration: view.expiration,
+            conditions: view.conditions.into_iter().map(Cond::into_owned).collect(),
+        })
+    }
+
+    /// When the policy expires (UTC).
+    pub fn expiration(&self) -> OffsetDateTime {
+        self.expiration
+    }
+
+    /// The conditions, in policy order.
+    pub fn conditions(&self) -> &[PolicyCondition] {
+        &self.conditions
+    }
+}
+
+/// The `policy` form value decoded: base64 (0006-00000202), UTF-8 (0006-00000203).
+pub(crate) fn decode_base64(policy: &str) -> Result<String, Rejection> {
+    if is_blank(policy) {
+        return Err(Rejection::policy("0006-00000205", "the policy is blank."));
+    }
+    // Strict standard base64 with padding, as every signer writes it. Whether OSS accepts
+    // unpadded or line-wrapped base64 is [UNVERIFIED].
+    let bytes = match policy_base64::decode(policy) {
+        Some(bytes) => bytes,
+        None => base64::engine::general_purpose::STANDARD
+            .decode(policy)
+            .map_err(|_| Rejection::policy("0006-00000202", "the policy is not base64 encoded."))?,
+    };
+    String::from_utf8(bytes).map_err(|_| Rejection::policy("0006-00000203", "the policy is not UTF-8 encoded."))
+}
+
+/// A [`PolicyDocument`] as the verifier reads it, its strings borrowed from the decoded text
+/// unless they hold escapes: same checks, no copy of every value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PolicyView<'a> {
+    expiration: OffsetDateTime,
+    conditions: Vec<Cond<'a>>,
+}
+
+/// A [`PolicyCondition`] borrowing its strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cond<'a> {
+    Eq { field: Cow<'a, str>, value: Cow<'a, str> },
+    StartsWith { field: Cow<'a, str>, prefix: Cow<'a, str> },
+    In { field: Cow<'a, str>, values: Vec<Cow<'a, str>> },
+    NotIn { field: Cow<'a, str>, values: Vec<Cow<'a, str>> },
+    ContentLengthRange { min: u64, max: u64 },
+}
+
+impl Cond<'_> {
+    /// As [`PolicyCondition::field`].
+    pub(crate) fn field(&self) -> Option<&str> {
+        match self {
+            Self::Eq { field, .. }
+            | Self::StartsWith { field, .. }
+            | Self::In { field, .. }
+            | Self::NotIn { field, .. } => Some(field),
+            Self::ContentLengthRange { .. } => None,
+        }
+    }
+
+    /// As [`PolicyCondition::holds`].
+    pub(crate) fn holds(&self, value: &str) -> bool {
+        match self {
+            Self::Eq { value: want, .. } => value == want,
+            Self::StartsWith { prefix, .. } => value.starts_with(prefix.as_ref()),
+            Self::In { values, .. } => values.iter().any(|v| v == value),
+            Self::NotIn { values, .. } => values.iter().all(|v| v != value),
+            Self::ContentLengthRange { .. } => true,
+        }
+    }
+
+    /// As [`PolicyCondition::render`] (for rejections only, so it may copy).
+    pub(crate) fn render(&self) -> String {
+        self.clone().into_owned().render()
+    }
+
+    /// The public, owned form.
+    pub(crate) fn into_owned(self) -> PolicyCondition {
+        let strings = |values: Vec<Cow<'_, str>>| values.into_iter().map(Cow::into_owned).collect();
+        match self {
+            Self::Eq { field, value } => PolicyCondition::Eq { field: field.into_owned(), value: value.into_owned() },
+            Self::StartsWith { field, prefix } => {
+                PolicyCondition::StartsWith { field: field.into_owned(), prefix: prefix.into_owned() }
+            }
+            Self::In { field, values } => PolicyCondition::In { field: field.into_owned(), values: strings(values) },
+            Self::NotIn { field, values } => {
+                PolicyCondition::NotIn { field: field.into_owned(), values: strings(values) }
+            }
+            Self::ContentLengthRange { min, max } => PolicyCondition::ContentLengthRange { min, max },
+        }
+    }
+
+    /// The same condition owning its strings.
+    fn into_static(self) -> Cond<'static> {
+        let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        match self {
+            Self::Eq { field, value } => Cond::Eq { field: own(field), value: own(value) },
+            Self::StartsWith { field, prefix } => Cond::StartsWith { field: own(field), prefix: own(prefix) },
+            Self::In { field, values } => Cond::In { field: own(field), values: values.into_iter().map(own).collect() },
+            Self::NotIn { field, values } => {
+                Cond::NotIn { field: own(field), values: values.into_iter().map(own).collect() }
+            }
+            Self::ContentLengthRange { min, max } => Cond::ContentLengthRange { min, max },
+        }
+    }
+}
+
+impl<'a> PolicyView<'a> {
+    /// A view of checked conditions.
+    pub(crate) fn new(expiration: OffsetDateTime, conditions: Vec<Cond<'a>>) -> Self {
+        Self { expiration, conditions }
+    }
+
+    /// The checks of [`PolicyDocument::parse`], in its order. A text as signers write it is
+    /// read in one pass ([`quick_policy`]); anything else, and every rejection, comes from the
+    /// full reader.
+    pub(crate) fn parse(text: &'a str) -> Result<Self, Rejection> {
+        Self::parse_with(text, true)
+    }
+
+    /// [`PolicyView::parse`] with the full reader only.
+    #[cfg(test)]
+    pub(crate) fn parse_full(text: &'a str) -> Result<Self, Rejection> {
+        Self::parse_with(text, false)
+    }
+
+    fn parse_with(text: &'a str, quick: bool) -> Result<Self, Rejection> {
         if is_blank(text) {
             return Err(Rejection::policy("0006-00000205", "the policy is blank."));
         }
-        let doc = strict_json::parse(&unescape_dollar(text)).map_err(|e| match e {
+        // The quick reader gives up on any backslash, so a text it reads holds no `\$`.
+        if let Some(view) = quick.then(|| quick_policy::parse(text)).flatten() {
+            return Ok(view);
+        }
+        match unescape_dollar(text) {
+            Cow::Borrowed(text) => Self::parse_json(text),
+            // OSS's `\$` in the text: the unescaped copy dies here, so the view owns its strings.
+            Cow::Owned(text) => PolicyView::parse_json(&text).map(PolicyView::into_static),
+        }
+    }
+
+    fn parse_json(text: &'a str) -> Result<Self, Rejection> {
+        let doc = strict_json::parse(text).map_err(|e| match e {
             // Legacy message: "Invalid Policy: Invalid JSON: ..." ([TS], [H400]).
             JsonError::Invalid(detail) => Rejection::policy("0006-00000204", format_args!("Invalid JSON: {detail}")),
             // Our decision (policy-injection defence); EC 201 is OSS's catch-all.
@@ -225,15 +360,28 @@ impl PolicyDocument {
         Ok(Self { expiration, conditions })
     }
 
+    /// The same view owning its strings.
+    pub(crate) fn into_static(self) -> PolicyView<'static> {
+        PolicyView {
+            expiration: self.expiration,
+            conditions: self.conditions.into_iter().map(Cond::into_static).collect(),
+        }
+    }
+
     /// When the policy expires (UTC).
-    pub fn expiration(&self) -> OffsetDateTime {
+    pub(crate) fn expiration(&self) -> OffsetDateTime {
         self.expiration
     }
 
     /// The conditions, in policy order.
-    pub fn conditions(&self) -> &[PolicyCondition] {
+    pub(crate) fn conditions(&self) -> &[Cond<'a>] {
         &self.conditions
     }
+}
+
+/// A value as OSS reads it ([`literal_value`]), borrowed when it holds no `\$`.
+fn literal<'a>(value: &Text<'a>) -> Cow<'a, str> {
+    if value.contains('\\') && value.contains("\\$") { Cow::Owned(literal_value(value)) } else { value.to_cow() }
 }
 
 /// Blank: empty or JSON whitespace only.
@@ -243,7 +391,7 @@ fn is_blank(s: &str) -> bool {
 
 /// EC pages 0006-00000210 (not a string: `123`), 211 (empty), 212 (not ISO 8601:
 /// `"2023-02-19 13:19:00"`).
-fn parse_expiration_value(value: &Json) -> Result<OffsetDateTime, Rejection> {
+fn parse_expiration_value(value: &Json<'_>) -> Result<OffsetDateTime, Rejection> {
     let Json::Str(s) = value else {
         return Err(Rejection::policy(
             "0006-00000210",
@@ -260,7 +408,7 @@ fn parse_expiration_value(value: &Json) -> Result<OffsetDateTime, Rejection> {
 
 /// One element of `conditions`: a one-property map or an operator list; anything else is
 /// 0006-00000222 (example: `123`).
-fn parse_condition(cond: &Json) -> Result<PolicyCondition, Rejection> {
+fn parse_condition<'a>(cond: &Json<'a>) -> Result<Cond<'a>, Rejection> {
     match cond {
         Json::Object(entries) => {
             let [(field, value)] = entries.as_slice() else {
@@ -277,7 +425,7 @@ fn parse_condition(cond: &Json) -> Result<PolicyCondition, Rejection> {
                     format_args!("the value of {field:?} must be a string, not a {}.", value.type_name()),
                 ));
             };
-            Ok(PolicyCondition::Eq { field: field.clone(), value: literal_value(value) })
+            Ok(Cond::Eq { field: field.to_cow(), value: literal(value) })
         }
         Json::Array(items) => parse_list(items),
         other => Err(Rejection::policy(
@@ -292,7 +440,7 @@ fn parse_condition(cond: &Json) -> Result<PolicyCondition, Rejection> {
 /// EC pages: 216 (`[["$key"]]`: no operator form), 217 (unknown operator `ends-with`), 218
 /// (not exactly 3 elements), 219 (`[20, 10]`), 220/221 (`"test"` as min/max), 223
 /// (`[[1], "test"]`), 224 (`["not-in", "cache-control", "no-cache"]`: wrong value type).
-fn parse_list(items: &[Json]) -> Result<PolicyCondition, Rejection> {
+fn parse_list<'a>(items: &[Json<'a>]) -> Result<Cond<'a>, Rejection> {
     let op = match items.first() {
         Some(Json::Str(op)) if items.len() >= 2 => op.as_str(),
         _ => return Err(Rejection::policy("0006-00000216", "a list condition must start with an operator.")),
@@ -317,7 +465,10 @@ fn parse_list(items: &[Json]) -> Result<PolicyCondition, Rejection> {
     };
     // The docs always write "$field"; EC pages 224/226/227 omit the `$` and fail for other
     // reasons, and OSS's message adds it, so a missing `$` is tolerated [UNVERIFIED].
-    let field = name.strip_prefix('$').unwrap_or(name).to_owned();
+    let field = match name.to_cow() {
+        Cow::Borrowed(name) => Cow::Borrowed(name.strip_prefix('$').unwrap_or(name)),
+        Cow::Owned(name) => Cow::Owned(name.strip_prefix('$').unwrap_or(&name).to_owned()),
+    };
     let wrong_type = |want: &str| {
         Rejection::policy(
             "0006-00000224",
@@ -327,24 +478,19 @@ fn parse_list(items: &[Json]) -> Result<PolicyCondition, Rejection> {
     match op {
         "eq" | "starts-with" => {
             let Json::Str(value) = second else { return Err(wrong_type("string")) };
-            let value = literal_value(value);
-            Ok(if op == "eq" {
-                PolicyCondition::Eq { field, value }
-            } else {
-                PolicyCondition::StartsWith { field, prefix: value }
-            })
+            let value = literal(value);
+            Ok(if op == "eq" { Cond::Eq { field, value } } else { Cond::StartsWith { field, prefix: value } })
         }
         _ => {
             let Json::Array(list) = second else { return Err(wrong_type("list")) };
             let values = list
                 .iter()
-                .map(|v| v.as_str().map(literal_value).ok_or_else(|| wrong_type("list of strings")))
+                .map(|v| match v {
+                    Json::Str(v) => Ok(literal(v)),
+                    _ => Err(wrong_type("list of strings")),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(if op == "in" {
-                PolicyCondition::In { field, values }
-            } else {
-                PolicyCondition::NotIn { field, values }
-            })
+            Ok(if op == "in" { Cond::In { field, values } } else { Cond::NotIn { field, values } })
         }
     }
 }
@@ -352,7 +498,7 @@ fn parse_list(items: &[Json]) -> Result<PolicyCondition, Rejection> {
 /// Bounds must be non-negative JSON integers. The pages say "positive integers", yet official
 /// valid examples use `0` as min, so 0 is accepted; negatives, floats (`10.0`) and numeric
 /// strings (`"10"`) are refused ([UNVERIFIED]).
-fn content_length_range(min: &Json, max: &Json) -> Result<PolicyCondition, Rejection> {
+fn content_length_range<'a>(min: &Json<'_>, max: &Json<'_>) -> Result<Cond<'a>, Rejection> {
     let bound = |j: &Json, which: &str, ec: &'static str| match j {
         Json::UInt(n) => Ok(*n),
         // [inferred] from EC page 223's example `[[1], "test"]`: a list or map bound.
@@ -373,7 +519,7 @@ fn content_length_range(min: &Json, max: &Json) -> Result<PolicyCondition, Rejec
             format_args!("content-length-range min {min} is greater than max {max}."),
         ));
     }
-    Ok(PolicyCondition::ContentLengthRange { min, max })
+    Ok(Cond::ContentLengthRange { min, max })
 }
 
 #[cfg(test)]
@@ -440,6 +586,42 @@ mod tests {
         // Backslashes not before `$` are kept.
         let doc = PolicyDocument::parse(&with_conditions(r#"{"x-oss-meta-p": "C:\\dir\\\"q\""}"#)).unwrap();
         assert!(doc.conditions()[0].holds(r#"C:\dir\"q""#));
+    }
+
+    #[test]
+    fn the_view_borrows_what_it_can_and_agrees_with_the_document() {
+        let text = with_conditions(
+            r#"["eq", "$key", "a\/b"], ["in", "$content-type", ["a", "b\n"]], {"x-oss-meta-p": "plain"}"#,
+        );
+        let view = PolicyView::parse(&text).unwrap();
+        let doc = PolicyDocument::parse(&text).unwrap();
+        assert_eq!(
+            view.clone().into_static().conditions.into_iter().map(Cond::into_owned).collect::<Vec<_>>(),
+            doc.conditions()
+        );
+        assert!(
+            matches!(&view.conditions()[0], Cond::Eq { field: Cow::Borrowed("key"), value: Cow::Owned(v) } if v == "a/b")
+        );
+        assert!(
+            matches!(&view.conditions()[1], Cond::In { values, .. } if matches!(values[..], [Cow::Borrowed("a"), Cow::Owned(_)]))
+        );
+        assert!(matches!(&view.conditions()[2], Cond::Eq { field: Cow::Borrowed(_), value: Cow::Borrowed("plain") }));
+        // `\$` in the text (OSS's escape, or the Java SDK's `\\$`): the view owns its strings.
+        for (escaped, want) in
+            [(r#"["starts-with", "$key", "\${x}"]"#, "${x}"), (r#"["starts-with", "$key", "\\${x}"]"#, "${x}")]
+        {
+            let text = with_conditions(escaped);
+            let view = PolicyView::parse(&text).unwrap();
+            assert!(
+                matches!(&view.conditions()[0], Cond::StartsWith { prefix: Cow::Owned(p), .. } if p == want),
+                "{view:?}"
+            );
+            assert_eq!(view.conditions()[0].render(), r#"["starts-with", "$key", "${x}"]"#);
+            assert_eq!(
+                view.conditions()[0].clone().into_owned(),
+                PolicyDocument::parse(&text).unwrap().conditions()[0]
+            );
+        }
     }
 
     #[test]

@@ -67,10 +67,15 @@ mod callback;
 mod document;
 mod evaluate;
 mod options;
+mod policy_base64;
+mod quick_policy;
 mod rejection;
 mod strict_json;
 mod submission;
 mod values;
+
+use std::fmt;
+use std::sync::Arc;
 
 use time::{OffsetDateTime, UtcOffset};
 
@@ -86,7 +91,9 @@ use crate::condition::SECURITY_TOKEN;
 use crate::credentials::Credentials;
 use crate::form::SignatureVersion;
 use crate::region::{Bucket, Region};
+use crate::signing_key::SigningKeyCache;
 use auth::Auth;
+use document::PolicyView;
 
 /// The credentials a verifier trusts, found by AccessKey id.
 ///
@@ -128,17 +135,53 @@ impl<T: CredentialLookup + ?Sized> CredentialLookup for &T {
 }
 
 /// Checks submitted forms for one bucket in one region, as OSS would.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// V4 signing keys are derived once per credential and UTC day and kept in a
+/// [`SigningKeyCache`], shared by clones of the verifier (and, with
+/// [`Verifier::with_key_cache`], with a signer). Two verifiers are equal when they check the
+/// same bucket and region with the same options, whatever their caches hold.
+#[derive(Clone)]
 pub struct Verifier {
     bucket: Bucket,
     region: Region,
     options: VerifyOptions,
+    key_cache: Arc<SigningKeyCache>,
+}
+
+impl PartialEq for Verifier {
+    fn eq(&self, other: &Self) -> bool {
+        self.bucket == other.bucket && self.region == other.region && self.options == other.options
+    }
+}
+
+impl Eq for Verifier {}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The cache's own `Debug` shows how many keys it holds, never a key.
+        f.debug_struct("Verifier")
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("options", &self.options)
+            .field("key_cache", &self.key_cache)
+            .finish()
+    }
 }
 
 impl Verifier {
-    /// A verifier for uploads to `bucket` in `region`, with the default options.
+    /// A verifier for uploads to `bucket` in `region`, with the default options and its own
+    /// signing-key cache.
     pub fn new(bucket: Bucket, region: Region) -> Self {
-        Self { bucket, region, options: VerifyOptions::default() }
+        Self { bucket, region, options: VerifyOptions::default(), key_cache: Arc::default() }
+    }
+
+    /// The same verifier taking V4 signing keys from `cache`, e.g. the cache a service signs
+    /// with ([`PostPolicy::sign_at_cached`](crate::PostPolicy::sign_at_cached)), so a key is
+    /// derived once per credential, region and UTC day for both.
+    #[must_use]
+    pub fn with_key_cache(mut self, cache: Arc<SigningKeyCache>) -> Self {
+        self.key_cache = cache;
+        self
     }
 
     /// The same verifier with other options.
@@ -184,7 +227,8 @@ impl Verifier {
         if auth == Auth::Anonymous && !options.allow_anonymous {
             return Err(Rejection::anonymous_denied());
         }
-        let document = auth.policy().map(PolicyDocument::from_base64).transpose()?;
+        let text = auth.policy().map(document::decode_base64).transpose()?;
+        let document = text.as_deref().map(PolicyView::parse).transpose()?;
         if let Some(doc) = &document {
             evaluate::check_referenced_layout(doc, &form)?;
         }
@@ -211,7 +255,7 @@ impl Verifier {
                 form.forget(SECURITY_TOKEN);
             }
             with_token = trusted.security_token().is_some();
-            auth::check_signature(&auth, scope.as_ref(), trusted, &self.region)?;
+            auth::check_signature(&auth, scope.as_ref(), trusted, &self.region, &self.key_cache)?;
         }
         if let Some(doc) = &document {
             if options.require_v4_conditions && version == Some(SignatureVersion::V4) {
@@ -349,6 +393,44 @@ mod tests {
             r.message(),
             r#"Invalid according to Policy: Policy Condition failed: ["eq", "$bucket", "examplebucket"]"#
         );
+    }
+
+    #[test]
+    fn v4_keys_come_from_the_shared_cache() {
+        let creds = Credentials::example();
+        let cache = Arc::new(SigningKeyCache::new());
+        let signed = PostPolicy::builder(bucket())
+            .expires_in(Duration::hours(1))
+            .key_starts_with("user-dir/")
+            .build()
+            .unwrap()
+            .sign_at_cached(&creds, &region(), NOW, &cache)
+            .unwrap();
+        let shared = verifier().with_key_cache(Arc::clone(&cache));
+        let clone = shared.clone();
+        assert!(clone.verify_at(&sent(&signed), &creds, NOW).is_ok());
+        assert_eq!(cache.len(), 1, "the verifier reuses the signer's key");
+        // Its own cache fills on first use and is shared by clones.
+        let own = verifier();
+        let twin = own.clone();
+        assert!(own.verify_at(&sent(&signed), &creds, NOW).is_ok());
+        assert_eq!(twin.key_cache.len(), 1);
+        // A key derived for another secret under the same id is never used.
+        let rotated = Credentials::new(creds.access_key_id(), "another-secret").unwrap();
+        assert_eq!(twin.verify_at(&sent(&signed), &rotated, NOW).unwrap_err().ec(), Some("0002-00000705"));
+    }
+
+    #[test]
+    fn equality_and_debug_ignore_the_cache_contents() {
+        let creds = Credentials::example();
+        let used = verifier();
+        assert!(used.verify_at(&sent(&seed_form(&creds)), &creds, NOW).is_ok());
+        assert_eq!(used, verifier());
+        assert_ne!(used, verifier().with_options(VerifyOptions::default().allow_anonymous(true)));
+        let dbg = format!("{used:?}");
+        let key = crate::SigningKey::derive(creds.access_key_secret(), NOW.date(), "cn-hangzhou", "oss");
+        assert!(dbg.contains("examplebucket") && dbg.contains("keys: 1"), "{dbg}");
+        assert!(!dbg.contains(key.to_hex().as_str()) && !dbg.contains(creds.access_key_secret()), "{dbg}");
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //!
 //! Nesting is bounded by `serde_json`'s recursion limit (128), so hostile input cannot overflow
 //! the stack.
+//!
+//! Strings and keys borrow from the text unless they hold escapes: only arrays and objects
+//! allocate.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -16,9 +20,10 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 /// Objects with more keys than this are checked for duplicates with a hash set.
 const LINEAR_SCAN_MAX: usize = 16;
 
-/// A JSON value that keeps what the policy grammar needs to tell apart.
+/// A JSON value that keeps what the policy grammar needs to tell apart, borrowing its strings
+/// from the text where it can.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json {
+pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
     /// A non-negative integer that fits in `u64`.
@@ -27,13 +32,65 @@ pub(crate) enum Json {
     NegInt(i64),
     /// A number with a fraction or an exponent, or an integer too large for `u64`.
     Float(f64),
-    Str(String),
-    Array(Vec<Json>),
+    Str(Text<'a>),
+    Array(Vec<Json<'a>>),
     /// Entries in text order; keys are unique.
-    Object(Vec<(String, Json)>),
+    Object(Vec<(Text<'a>, Json<'a>)>),
 }
 
-impl Json {
+/// A JSON string, borrowed from the text unless it holds escapes.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Text<'a>(Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    /// The string.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The string as a `Cow` that outlives this value: borrowed from the text if it is,
+    /// copied if it holds escapes.
+    pub(crate) fn to_cow(&self) -> Cow<'a, str> {
+        match &self.0 {
+            Cow::Borrowed(s) => Cow::Borrowed(s),
+            Cow::Owned(s) => Cow::Owned(s.clone()),
+        }
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Self(Cow::Borrowed(s))
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<'a> Json<'a> {
     /// The JSON type name, for messages.
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
@@ -47,17 +104,9 @@ impl Json {
     }
 
     /// The value of `key` in an object.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Self::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// The string, if this is one.
-    pub(crate) fn as_str(&self) -> Option<&str> {
-        match self {
-            Self::Str(s) => Some(s),
             _ => None,
         }
     }
@@ -73,8 +122,8 @@ pub(crate) enum JsonError {
 }
 
 /// Parses `text` as one JSON value, refusing duplicate object keys.
-pub(crate) fn parse(text: &str) -> Result<Json, JsonError> {
-    serde_json::from_str::<Json>(text).map_err(|e| match e.classify() {
+pub(crate) fn parse(text: &str) -> Result<Json<'_>, JsonError> {
+    serde_json::from_str::<Json<'_>>(text).map_err(|e| match e.classify() {
         // The visitor below accepts every JSON type, so the only data error it can raise is
         // its own duplicate-key error.
         serde_json::error::Category::Data => JsonError::DuplicateKey(e.to_string()),
@@ -82,61 +131,96 @@ pub(crate) fn parse(text: &str) -> Result<Json, JsonError> {
     })
 }
 
-impl<'de> Deserialize<'de> for Json {
+impl<'de> Deserialize<'de> for Json<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+/// An object key, borrowed from the text unless it holds escapes.
+struct Key<'a>(Text<'a>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Text(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Text(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key(Text(Cow::Owned(v))))
     }
 }
 
 struct JsonVisitor;
 
 impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Json, E> {
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
         Ok(Json::Null)
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
         Ok(Json::Bool(v))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
         Ok(Json::UInt(v))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
         Ok(u64::try_from(v).map_or(Json::NegInt(v), Json::UInt))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
         Ok(Json::Float(v))
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::Str(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Text(Cow::Borrowed(v))))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Json, E> {
-        Ok(Json::Str(v))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Text(Cow::Owned(v.to_owned()))))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
+        Ok(Json::Str(Text(Cow::Owned(v))))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Json>()? {
+        while let Some(item) = seq.next_element::<Json<'de>>()? {
             items.push(item);
         }
         Ok(Json::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut entries: Vec<(String, Json)> = Vec::new();
-        let mut seen: Option<HashSet<String>> = None;
-        while let Some(key) = map.next_key::<String>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let mut entries: Vec<(Text<'de>, Json<'de>)> = Vec::new();
+        let mut seen: Option<HashSet<Text<'de>>> = None;
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let duplicate = match &seen {
                 Some(set) => set.contains(&key),
                 None => entries.iter().any(|(k, _)| *k == key),
@@ -144,7 +228,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
             if duplicate {
                 return Err(de::Error::custom(format_args!("duplicate key {key:?}")));
             }
-            let value = map.next_value::<Json>()?;
+            let value = map.next_value::<Json<'de>>()?;
             if let Some(set) = &mut seen {
                 set.insert(key.clone());
             }
@@ -179,6 +263,18 @@ mod tests {
                 Json::Null,
             ]))
         );
+    }
+
+    #[test]
+    fn strings_borrow_from_the_text_unless_escaped() {
+        let v = parse(r#"{"plain": ["a/b", "\u0041\n"], "k\"q": 1}"#).unwrap();
+        let Json::Object(entries) = &v else { panic!("{v:?}") };
+        assert!(matches!(&entries[0].0, Text(Cow::Borrowed("plain"))));
+        assert!(matches!(&entries[1].0, Text(Cow::Owned(k)) if k == "k\"q"));
+        let Some(Json::Array(items)) = v.get("plain") else { panic!("{v:?}") };
+        assert!(matches!(&items[0], Json::Str(Text(Cow::Borrowed("a/b")))));
+        assert!(matches!(&items[1], Json::Str(Text(Cow::Owned(s))) if s == "A\n"));
+        assert_eq!(format!("{:?} {}", entries[1].0, entries[1].0), r#""k\"q" k"q"#);
     }
 
     #[test]

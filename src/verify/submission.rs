@@ -135,23 +135,88 @@ const KNOWN_FIELDS: [&str; 13] = [
 /// Whether OSS reads this field (so it can never be harmless trailing junk or an ignorable
 /// duplicate).
 pub(crate) fn is_known_field(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    KNOWN_FIELDS.contains(&lower.as_str()) || lower.starts_with("x-oss-") || lower.starts_with("x:")
+    let has_prefix =
+        |prefix: &str| name.as_bytes().get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()));
+    KNOWN_FIELDS.iter().any(|known| name.eq_ignore_ascii_case(known)) || has_prefix("x-oss-") || has_prefix("x:")
 }
 
-/// The submission after the layout checks: the fields that count, indexed by name.
+/// Forms with more fields than this get a hash index; smaller ones are scanned, which costs
+/// less than hashing each name.
+const LINEAR_SCAN_MAX: usize = 32;
+
+/// A cheap summary of a name, equal for names equal in any case: its length and its first
+/// and last bytes in lower case. Most names a lookup passes differ in it.
+fn name_tag(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let lower = |b: Option<&u8>| u64::from(b.map_or(0, u8::to_ascii_lowercase));
+    (name.len() as u64) | lower(bytes.first()) << 48 | lower(bytes.last()) << 56
+}
+
+/// One of 64 bits picked by a tag: a form's names set at most one bit each, so a name whose
+/// bit is clear is not in the form, without a scan. Most names a verifier asks for are absent.
+fn tag_bit(tag: u64) -> u64 {
+    1 << (tag.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// A field of the form with what the index knows of its name.
+#[derive(Debug, Clone, Copy)]
+struct Entry<'a> {
+    name: &'a str,
+    /// [`name_tag`] of the name.
+    tag: u64,
+    value: &'a str,
+    /// The position of the first field with the same name.
+    first: usize,
+    /// How many fields have this name (kept on the first occurrence only).
+    count: usize,
+    /// False once the name is forgotten (kept on the first occurrence only).
+    present: bool,
+}
+
+/// A field name hashed and compared by the case option, without copying it.
+#[derive(Debug, Clone, Copy)]
+struct NameKey<'a> {
+    name: &'a str,
+    case: FieldNameCase,
+}
+
+impl PartialEq for NameKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match self.case {
+            FieldNameCase::Insensitive => self.name.eq_ignore_ascii_case(other.name),
+            FieldNameCase::Strict => self.name == other.name,
+        }
+    }
+}
+
+impl Eq for NameKey<'_> {}
+
+impl std::hash::Hash for NameKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self.case {
+            FieldNameCase::Insensitive => self.name.bytes().for_each(|b| state.write_u8(b.to_ascii_lowercase())),
+            FieldNameCase::Strict => state.write(self.name.as_bytes()),
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// The submission after the layout checks: the fields that count, indexed by name once.
 #[derive(Debug)]
 pub(crate) struct FormView<'a> {
-    fields: Vec<(&'a str, &'a str)>,
-    /// Normalised name -> (index of the first occurrence, number of occurrences).
-    index: HashMap<String, (usize, usize)>,
+    fields: Vec<Entry<'a>>,
+    /// Name -> position of its first occurrence, for forms of more than [`LINEAR_SCAN_MAX`]
+    /// fields.
+    index: Option<HashMap<NameKey<'a>, usize>>,
+    /// The [`tag_bit`]s of the names.
+    tag_bits: u64,
     trailing: Vec<(&'a str, &'a str)>,
     file: &'a FilePart,
     case: FieldNameCase,
 }
 
 impl<'a> FormView<'a> {
-    /// The name as the index keys it, by the case option.
+    /// The name as [`FormView::same_name`] compares it, for sets of names.
     pub(crate) fn normalize(&self, name: &str) -> String {
         match self.case {
             FieldNameCase::Insensitive => name.to_ascii_lowercase(),
@@ -177,20 +242,34 @@ impl<'a> FormView<'a> {
         }
     }
 
+    /// The position of the first field with this name, forgotten or not.
+    fn first(&self, name: &str) -> Option<usize> {
+        if let Some(index) = &self.index {
+            return index.get(&NameKey { name, case: self.case }).copied();
+        }
+        let tag = name_tag(name);
+        if self.tag_bits & tag_bit(tag) == 0 {
+            return None;
+        }
+        self.fields.iter().position(|e| e.tag == tag && self.same_name(e.name, name))
+    }
+
     /// The value of the first field with this name.
     pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
-        self.index.get(&self.normalize(name)).map(|&(i, _)| self.fields[i].1)
+        let entry = &self.fields[self.first(name)?];
+        entry.present.then_some(entry.value)
     }
 
     /// Treats the field as absent from now on.
     pub(crate) fn forget(&mut self, name: &str) {
-        let key = self.normalize(name);
-        self.index.remove(&key);
+        if let Some(first) = self.first(name) {
+            self.fields[first].present = false;
+        }
     }
 
     /// The fields that count, in form order (forgotten ones left out).
     pub(crate) fn fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.fields.iter().copied().filter(|(n, _)| self.index.contains_key(&self.normalize(n)))
+        self.fields.iter().filter(|e| self.fields[e.first].present).map(|e| (e.name, e.value))
     }
 
     /// The fields sent after the file, which are otherwise ignored.
@@ -205,10 +284,7 @@ impl<'a> FormView<'a> {
 
     /// The names that occur more than once, in form order of their first occurrence.
     pub(crate) fn duplicated(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.fields.iter().enumerate().filter_map(|(i, (n, _))| match self.index.get(&self.normalize(n)) {
-            Some(&(first, count)) if first == i && count > 1 => Some(*n),
-            _ => None,
-        })
+        self.fields.iter().enumerate().filter(|(i, e)| e.first == *i && e.count > 1 && e.present).map(|(_, e)| e.name)
     }
 }
 
@@ -246,17 +322,27 @@ pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result
             return Err(Rejection::field_order(name));
         }
     }
-    let mut view = FormView {
-        fields: before.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
-        index: HashMap::with_capacity(before.len()),
-        trailing: after.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
-        file,
-        case: options.field_name_case,
-    };
-    for (i, (name, _)) in view.fields.iter().enumerate() {
-        let key = view.normalize(name);
-        view.index.entry(key).and_modify(|e| e.1 += 1).or_insert((i, 1));
+    let case = options.field_name_case;
+    let mut fields: Vec<Entry<'a>> = before
+        .iter()
+        .map(|(name, value)| Entry { name, tag: name_tag(name), value, first: 0, count: 0, present: true })
+        .collect();
+    let mut index = (fields.len() > LINEAR_SCAN_MAX).then(|| HashMap::with_capacity(fields.len()));
+    for i in 0..fields.len() {
+        let name = fields[i].name;
+        let first = if let Some(index) = &mut index {
+            *index.entry(NameKey { name, case }).or_insert(i)
+        } else {
+            let tag = fields[i].tag;
+            let same = |e: &Entry<'_>| e.tag == tag && NameKey { name: e.name, case } == NameKey { name, case };
+            fields[..i].iter().position(same).unwrap_or(i)
+        };
+        fields[i].first = first;
+        fields[first].count += 1;
     }
+    let tag_bits = fields.iter().fold(0, |bits, e| bits | tag_bit(e.tag));
+    let trailing = after.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let view = FormView { fields, index, tag_bits, trailing, file, case };
     // `key` is required and must precede the file ([PO-EN]). Its absence is InvalidArgument
     // in [TS] but IncorrectNumberOfFilesInPOSTRequest in [PO-ZH] ([CONFLICT]); we follow [TS].
     // An empty value counts as absent [inferred].
@@ -351,6 +437,46 @@ mod tests {
         let view = layout(&tags, &o).unwrap();
         assert_eq!(view.get("tag"), Some("1"));
         assert_eq!(view.duplicated().collect::<Vec<_>>(), ["tag"]);
+    }
+
+    #[test]
+    fn large_forms_are_indexed_like_small_ones() {
+        let mut names: Vec<String> = (0..LINEAR_SCAN_MAX).map(|i| format!("Tag-{i}")).collect();
+        names.extend(["key", "TAG-3", "x-oss-security-token", "tag-3"].map(str::to_owned));
+        let values: Vec<String> = (0..names.len()).map(|i| i.to_string()).collect();
+        let fields: Vec<(&str, &str)> =
+            names.iter().map(String::as_str).zip(values.iter().map(String::as_str)).collect();
+        let s = sub(&fields);
+        for (case, tag3, dups) in
+            [(FieldNameCase::Insensitive, Some("3"), vec!["Tag-3"]), (FieldNameCase::Strict, Some("35"), vec![])]
+        {
+            let mut view = layout(&s, &VerifyOptions::default().field_name_case(case)).unwrap();
+            assert!(view.index.is_some(), "{} fields are hashed", fields.len());
+            assert_eq!(view.get("tag-3"), tag3, "{case:?}");
+            assert_eq!(view.get("Tag-3"), Some("3"));
+            assert_eq!(view.get("tag-99"), None);
+            assert_eq!(view.duplicated().collect::<Vec<_>>(), dups, "{case:?}");
+            view.forget("x-oss-security-token");
+            assert_eq!(view.get("x-oss-security-token"), None);
+            assert_eq!(view.fields().count(), fields.len() - 1);
+            view.forget("TAG-3");
+            let tags = if case == FieldNameCase::Strict { 1 } else { 3 };
+            assert_eq!(view.fields().count(), fields.len() - 1 - tags, "{case:?}");
+            assert_eq!(view.duplicated().count(), 0);
+        }
+        let strict = VerifyOptions::default().field_name_case(FieldNameCase::Strict);
+        let twice = sub(&[fields.as_slice(), &[("x-oss-security-token", "t")]].concat());
+        assert_eq!(layout(&twice, &strict).unwrap_err().argument_value(), Some("x-oss-security-token"));
+    }
+
+    #[test]
+    fn known_fields_in_any_case() {
+        for name in ["Key", "POLICY", "Content-Type", "x-OSS-anything", "X:uid", "callback-var"] {
+            assert!(is_known_field(name), "{name}");
+        }
+        for name in ["submit", "keys", "x-os", "x", "", "x-oss", "é"] {
+            assert!(!is_known_field(name), "{name}");
+        }
     }
 
     #[test]
