@@ -52,7 +52,7 @@ def median_us(bench_id):
         return json.load(f)["median"]["point_estimate"] / 1000
 
 floor, ours, cached = median_us("floor"), median_us("sign_v4"), median_us("sign_v4_cached_key")
-pinned = re.search(r'ALI_OSS_SIGNATURE: &str = "([0-9a-f]{64})"', open("benches/post_policy.rs").read()).group(1)
+pinned = re.search(r'ALI_OSS_SIGNATURE: &str = "([0-9a-f]{64})"', open("benches/common/mod.rs").read()).group(1)
 rows = [
     ("oss-post-policy `sign_at` (key derived per form)", "this crate", ours, None),
     ("oss-post-policy `sign_at_cached` (key from the cache)", "this crate", cached, None),
@@ -60,10 +60,10 @@ rows = [
 for line in open(results):
     peer = json.loads(line)
     if peer["peer"] == "ali-oss" and peer["signature"] != pinned:
-        sys.exit(f"ali-oss signed {peer['signature']}, benches/post_policy.rs pins {pinned}: inputs differ")
+        sys.exit(f"ali-oss signed {peer['signature']}, benches/common/mod.rs pins {pinned}: inputs differ")
     rows.append((peer["peer"], peer["version"], peer["per_form_us"], peer["policy_bytes"]))
 print(f"\nfloor (one HMAC-SHA256 over the base64 policy, key given): {floor:.3f} us; "
-      f"ali-oss's signature equals the one benches/post_policy.rs pins ({pinned[:12]}...)\n")
+      f"ali-oss's signature equals the one benches/common/mod.rs pins ({pinned[:12]}...)\n")
 print("| implementation | version | per signed form | x this crate's `sign_at` | x floor |")
 print("|---|---|---:|---:|---:|")
 for name, version, us, _ in rows:
