@@ -813,6 +813,28 @@ mod tests {
     }
 
     #[test]
+    fn threads_sharing_a_policy_sign_what_a_fresh_policy_signs() {
+        let policy = seed_policy();
+        let region = Region::new("cn-hangzhou").unwrap();
+        let sts = Credentials::example().with_security_token("CAIS-token").unwrap();
+        let morning = datetime!(2024-11-27 06:09:41 UTC);
+        std::thread::scope(|scope| {
+            for thread in 0..4 {
+                let (policy, region, sts) = (&policy, &region, &sts);
+                scope.spawn(move || {
+                    for second in 0..3 {
+                        let now = morning + Duration::seconds(thread * 10 + second);
+                        let form = policy.sign_at(sts, region, now).unwrap();
+                        assert_eq!(form, seed_policy().sign_at(sts, region, now).unwrap());
+                    }
+                });
+            }
+        });
+        let kept = policy.templates.0.len();
+        assert!((1..=4).contains(&kept), "one template per shard used, {kept} kept");
+    }
+
+    #[test]
     fn expiration_is_checked_against_now() {
         let creds = Credentials::example();
         let region = Region::new("cn-hangzhou").unwrap();
