@@ -422,7 +422,7 @@ impl PostPolicy {
         let expiration = self.checked_expiration(now, false)?;
         let token = credentials.shared_security_token();
         let signer = SignerConditions { v4: None, token: credentials.token_literal() };
-        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer);
+        let policy_b64 = self.encode(&time_fmt::expiration(expiration)?, &signer, true);
         let signature = signing_key::sign_v1(credentials.access_key_secret(), policy_b64.as_bytes());
         Ok(self.form(
             region,
@@ -449,7 +449,7 @@ impl PostPolicy {
         let scope = self.v4_scope(credentials, region, time_fmt::normalize(now))?;
         let mut text = String::new();
         let signer = SignerConditions { v4: Some(&scope), token: credentials.token_literal() };
-        self.write_document(&mut text, &scope.expiration_text, &signer);
+        self.write_document(&mut text, &scope.expiration_text, &signer, false);
         Ok(text)
     }
 
@@ -510,9 +510,9 @@ impl PostPolicy {
     /// Written straight as base64 into the one `String` it ends up in. The policy's own
     /// conditions and the STS token, most of a policy and the same in every signature, are not
     /// encoded again: their base64 is cached (see [`CachedBase64`]).
-    fn encode(&self, expiration: &str, signer: &SignerConditions<'_>) -> String {
+    fn encode(&self, expiration: &str, signer: &SignerConditions<'_>, cache_parts: bool) -> String {
         let mut writer = encoding::Base64Writer::with_estimate(self.document_len(expiration, signer));
-        self.write_document(&mut writer, expiration, signer);
+        self.write_document(&mut writer, expiration, signer, cache_parts);
         writer.finish()
     }
 
@@ -524,12 +524,14 @@ impl PostPolicy {
         let (expiration, date) = (&scope.expiration_text, &scope.date);
         let templates = &self.templates.0;
         if !templates.signed_before() {
-            return self.encode(expiration, &SignerConditions { v4: Some(scope), token });
+            // Signed once, as policies built per request are: caching the base64 of its parts
+            // would cost more than encoding them.
+            return self.encode(expiration, &SignerConditions { v4: Some(scope), token }, false);
         }
         if let Some(text) = templates.render(&scope.credential, token, expiration, date) {
             return text;
         }
-        let text = self.encode(expiration, &SignerConditions { v4: Some(scope), token });
+        let text = self.encode(expiration, &SignerConditions { v4: Some(scope), token }, true);
         let mut credential = String::with_capacity(scope.credential.len() + 2);
         json::push_str(&mut credential, &scope.credential, false);
         let date_at = EXPIRATION_AT
@@ -547,11 +549,23 @@ impl PostPolicy {
     }
 
     /// Writes the policy document.
-    fn write_document(&self, out: &mut impl json::Sink, expiration: &str, signer: &SignerConditions<'_>) {
+    ///
+    /// Without `cache_parts`, the policy's own parts are written as text, not through their
+    /// cached base64 (the credentials' token always is).
+    fn write_document(
+        &self,
+        out: &mut impl json::Sink,
+        expiration: &str,
+        signer: &SignerConditions<'_>,
+        cache_parts: bool,
+    ) {
         out.put("{\"expiration\":\"");
         out.put(expiration);
+        let put_part = |out: &mut _, part: &CachedBase64| {
+            if cache_parts { json::Sink::put_cached(out, part) } else { json::Sink::put(out, part.text()) }
+        };
         if let Some(scope) = signer.v4 {
-            out.put_cached(&self.document.head_v4);
+            put_part(out, &self.document.head_v4);
             json::push_str(out, &scope.credential, false);
             out.put(BEFORE_DATE);
             out.put(&scope.date);
@@ -565,7 +579,7 @@ impl PostPolicy {
             out.put_cached(token);
             out.put("}");
         }
-        out.put_cached(&self.document.tail);
+        put_part(out, &self.document.tail);
     }
 
     /// The length of the document [`PostPolicy::write_document`] writes when the credential
@@ -702,7 +716,7 @@ mod tests {
             let scope = policy.v4_scope(&creds, &region, now).unwrap();
             let signer = SignerConditions { v4: Some(&scope), token: creds.token_literal() };
             let mut text = String::new();
-            policy.write_document(&mut text, &scope.expiration_text, &signer);
+            policy.write_document(&mut text, &scope.expiration_text, &signer, false);
             // Only the credential is estimated; the token's literal is measured.
             let escapes = id.matches(['"', '\\']).count();
             assert_eq!(policy.document_len(&scope.expiration_text, &signer) + escapes, text.len());
@@ -743,8 +757,9 @@ mod tests {
     #[test]
     fn cached_parts_give_the_same_bytes_at_every_alignment() {
         // Id and bucket lengths move the token and the policy's own conditions through all
-        // three offsets; each signature must still be the base64 of to_json_v4's document, the
-        // first time (encodings made) and the second (encodings reused).
+        // three offsets; each signature must still be the base64 of to_json_v4's document: the
+        // policy's first (parts written as text), each scope's first after it (cached encodings
+        // made or reused, a template kept) and the next (from the template).
         let region = Region::new("cn-hangzhou").unwrap();
         let now = datetime!(2024-11-27 06:09:41 UTC);
         for bucket in ["abc", "abcd", "abcde"] {
