@@ -28,6 +28,8 @@ const GROUP: &str = "post_policy";
 /// Benchmark IDs in report order; the first is the denominator of every ratio.
 const IDS: [&str; 7] =
     ["floor", "derive_signing_key", "encode_policy", "sign_v4_cached_key", "sign_v4", "sign_v1", "verify_v4"];
+/// Group and ID of the benchmark that builds the policy for every form (reported after `IDS`).
+const PER_REQUEST: (&str, &str) = ("per_request", "build_and_sign_v4");
 
 fn post_policy(c: &mut Criterion) {
     let (credentials, region, policy, now) = (common::credentials(), common::region(), common::policy(), common::NOW);
@@ -87,6 +89,14 @@ fn post_policy(c: &mut Criterion) {
         b.iter(|| verifier.verify_at(black_box(&sent), &credentials, black_box(later)));
     });
     group.finish();
+
+    // Outside the group: a service whose policy differs per request (a per-user key
+    // prefix) builds it for every form, as the peers in benches/peers/ do; nothing is kept.
+    let mut per_request = c.benchmark_group(PER_REQUEST.0);
+    per_request.bench_function(PER_REQUEST.1, |b| {
+        b.iter(|| common::policy().sign_at(black_box(&credentials), &region, black_box(now)));
+    });
+    per_request.finish();
 }
 
 /// Where criterion writes its estimates (it honours `CARGO_TARGET_DIR`; cargo runs benches from
@@ -104,8 +114,8 @@ fn criterion_dir() -> PathBuf {
 
 /// The median (ns per iteration) of one benchmark, if it was measured in this run. The median,
 /// not the mean: on a shared machine a few descheduled samples move the mean, not the median.
-fn median_ns(id: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir().join(GROUP).join(id).join("new").join("estimates.json");
+fn median_ns(group: &str, id: &str, since: SystemTime) -> Option<f64> {
+    let path = criterion_dir().join(group).join(id).join("new").join("estimates.json");
     let fresh = std::fs::metadata(&path).and_then(|m| m.modified()).is_ok_and(|t| t >= since);
     let text = std::fs::read_to_string(&path).ok().filter(|_| fresh)?;
     let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -114,10 +124,10 @@ fn median_ns(id: &str, since: SystemTime) -> Option<f64> {
 
 /// Prints every ID measured in this run as a ratio to `floor` (a Markdown table).
 fn print_ratios(since: SystemTime) {
-    let Some(floor) = median_ns(IDS[0], since) else { return };
+    let Some(floor) = median_ns(GROUP, IDS[0], since) else { return };
     println!("\n| benchmark | median | ratio to floor |\n|---|---:|---:|");
-    for id in IDS {
-        if let Some(median) = median_ns(id, since) {
+    for (group, id) in IDS.iter().map(|id| (GROUP, *id)).chain([PER_REQUEST]) {
+        if let Some(median) = median_ns(group, id, since) {
             println!("| `{id}` | {:.3} µs | {:.2} |", median / 1000.0, median / floor);
         }
     }
