@@ -100,6 +100,10 @@ use quick_policy::PlainToken;
 ///
 /// Implemented for one [`Credentials`] (matching its own id), slices, arrays and vectors of
 /// them, and references to any implementor.
+///
+/// [`Verifier::verify_at`] looks up the AccessKey id a signed form names once, before it
+/// reads the policy (so also for forms it then refuses for their policy or time); an unknown
+/// id is still refused after those checks.
 pub trait CredentialLookup {
     /// The credentials for `access_key_id`, if trusted.
     fn lookup(&self, access_key_id: &str) -> Option<&Credentials>;
