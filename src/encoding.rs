@@ -53,7 +53,7 @@ impl CachedBase64 {
     }
 
     /// The base64 of the longest run of whole three-byte groups after the first `skip` bytes.
-    fn encoded_after(&self, skip: usize) -> &str {
+    pub(crate) fn encoded_after(&self, skip: usize) -> &str {
         self.encoded[skip].get_or_init(|| {
             let bytes = &self.text.as_bytes()[skip..];
             let whole = bytes.len() / 3 * 3;

@@ -131,16 +131,13 @@ pub(crate) fn check_v4_scope<'a>(
     now: OffsetDateTime,
     skew: Duration,
 ) -> Result<Scope<'a>, Rejection> {
-    let mut parts = credential.split('/');
-    let (Some(access_key_id), Some(sign_date), Some(scope_region), Some(product), Some(terminator), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let Some([access_key_id, sign_date, scope_region, product, terminator]) = scope_parts(credential) else {
         return Err(Rejection::invalid_credential(credential));
     };
     if terminator != SCOPE_TERMINATOR_V4 {
         return Err(Rejection::invalid_credential(credential));
     }
-    if access_key_id.is_empty() || access_key_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if access_key_id.is_empty() || has_space_or_control(access_key_id) {
         return Err(Rejection::invalid_credential_access_key_id(credential));
     }
     let sign_date = parse_sign_date(sign_date).ok_or_else(|| {
@@ -176,14 +173,40 @@ pub(crate) fn check_v4_scope<'a>(
     Ok(Scope { access_key_id, date: sign_date })
 }
 
+/// The five `/`-separated parts of `credential`, or `None` if it has another number of parts.
+fn scope_parts(credential: &str) -> Option<[&str; 5]> {
+    let mut slashes = [0; 4];
+    let mut found = 0;
+    for (i, &b) in credential.as_bytes().iter().enumerate() {
+        if b == b'/' {
+            *slashes.get_mut(found)? = i;
+            found += 1;
+        }
+    }
+    let [a, b, c, d] = (found == 4).then_some(slashes)?;
+    // Each part lies between ASCII `/`s, so on character boundaries.
+    Some([&credential[..a], &credential[a + 1..b], &credential[b + 1..c], &credential[c + 1..d], &credential[d + 1..]])
+}
+
+/// Whether `s` holds a whitespace or control character (Unicode's definitions).
+fn has_space_or_control(s: &str) -> bool {
+    if s.is_ascii() {
+        // The ASCII ones: controls 0x00-0x1f and 0x7f, and the space.
+        return s.bytes().any(|b| b <= b' ' || b == 0x7f);
+    }
+    s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// `YYYYMMDD`, a real calendar date.
 fn parse_sign_date(s: &str) -> Option<Date> {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    let digits: &[u8; 8] = s.as_bytes().try_into().ok()?;
+    if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let year: i32 = s[0..4].parse().ok()?;
-    let month: u8 = s[4..6].parse().ok()?;
-    let day: u8 = s[6..8].parse().ok()?;
+    let number = |from: usize, to: usize| digits[from..to].iter().fold(0, |n, d| n * 10 + u16::from(d - b'0'));
+    let year = i32::from(number(0, 4));
+    let month = u8::try_from(number(4, 6)).ok()?;
+    let day = u8::try_from(number(6, 8)).ok()?;
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
 
@@ -393,6 +416,36 @@ mod tests {
         assert_eq!(scope_ec("AK/20231202/cn-hangzhou/oss/aliyun_v4_request", d, now).as_deref(), Some("0002-00000709"));
         let r = check_v4_scope(ok, "2023-12-03T12:12:12Z", &region, now, Duration::minutes(15)).unwrap_err();
         assert_eq!((r.code(), r.argument_name()), ("InvalidArgument", Some("x-oss-date")));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The credential's parts, its AccessKey id check and its sign date are read as
+        /// `split`, `char` and `str::parse` read them.
+        #[test]
+        fn scope_readers_agree_with_std(text in "[0-9a-zA-Z/ \t\x7f\u{a0}\u{2028}é+-]{0,24}") {
+            let parts: Vec<&str> = text.split('/').collect();
+            proptest::prop_assert_eq!(scope_parts(&text).map(Vec::from), (parts.len() == 5).then_some(parts));
+            proptest::prop_assert_eq!(has_space_or_control(&text), text.chars().any(|c| c.is_whitespace() || c.is_control()));
+            let by_std = || -> Option<Date> {
+                if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let month = Month::try_from(text[4..6].parse::<u8>().ok()?).ok()?;
+                Date::from_calendar_date(text[0..4].parse().ok()?, month, text[6..8].parse().ok()?).ok()
+            };
+            proptest::prop_assert_eq!(parse_sign_date(&text), by_std());
+        }
+
+        #[test]
+        fn sign_dates_agree_with_std(y in 0..10_000u32, m in 0..14u32, d in 0..33u32) {
+            let text = format!("{y:04}{m:02}{d:02}");
+            let by_std = Month::try_from(u8::try_from(m).unwrap())
+                .ok()
+                .and_then(|month| Date::from_calendar_date(i32::try_from(y).unwrap(), month, u8::try_from(d).unwrap()).ok());
+            proptest::prop_assert_eq!(parse_sign_date(&text), by_std);
+        }
     }
 
     #[test]

@@ -8,9 +8,11 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use time::OffsetDateTime;
 
+use super::policy_base64;
+use super::quick_policy::{self, PlainToken};
 use super::rejection::Rejection;
 use super::strict_json::{self, Json, JsonError, Text};
-use super::{policy_base64, quick_policy};
+use crate::encoding::CachedBase64;
 use crate::json;
 use crate::policy_text::{literal_value, unescape_dollar};
 use crate::time_fmt;
@@ -197,12 +199,18 @@ impl PolicyDocument {
 
 /// The `policy` form value decoded: base64 (0006-00000202), UTF-8 (0006-00000203).
 pub(crate) fn decode_base64(policy: &str) -> Result<String, Rejection> {
+    decode_base64_knowing(policy, None)
+}
+
+/// [`decode_base64`], copying the bytes of `token` (the trusted STS token's JSON literal)
+/// where its cached encoding stands in `policy` instead of decoding them.
+pub(crate) fn decode_base64_knowing(policy: &str, token: Option<&CachedBase64>) -> Result<String, Rejection> {
     if is_blank(policy) {
         return Err(Rejection::policy("0006-00000205", "the policy is blank."));
     }
     // Strict standard base64 with padding, as every signer writes it. Whether OSS accepts
     // unpadded or line-wrapped base64 is [UNVERIFIED].
-    let bytes = match policy_base64::decode(policy) {
+    let bytes = match policy_base64::decode(policy, token) {
         Some(bytes) => bytes,
         None => base64::engine::general_purpose::STANDARD
             .decode(policy)
@@ -298,21 +306,27 @@ impl<'a> PolicyView<'a> {
     /// read in one pass ([`quick_policy`]); anything else, and every rejection, comes from the
     /// full reader.
     pub(crate) fn parse(text: &'a str) -> Result<Self, Rejection> {
-        Self::parse_with(text, true)
+        Self::parse_knowing(text, None)
+    }
+
+    /// [`PolicyView::parse`], the quick reader taking an `x-oss-security-token` value that
+    /// starts with `token`'s literal as that token without scanning it.
+    pub(crate) fn parse_knowing(text: &'a str, token: Option<PlainToken<'_>>) -> Result<Self, Rejection> {
+        Self::parse_with(text, true, token)
     }
 
     /// [`PolicyView::parse`] with the full reader only.
     #[cfg(test)]
     pub(crate) fn parse_full(text: &'a str) -> Result<Self, Rejection> {
-        Self::parse_with(text, false)
+        Self::parse_with(text, false, None)
     }
 
-    fn parse_with(text: &'a str, quick: bool) -> Result<Self, Rejection> {
+    fn parse_with(text: &'a str, quick: bool, token: Option<PlainToken<'_>>) -> Result<Self, Rejection> {
         if is_blank(text) {
             return Err(Rejection::policy("0006-00000205", "the policy is blank."));
         }
         // The quick reader gives up on any backslash, so a text it reads holds no `\$`.
-        if let Some(view) = quick.then(|| quick_policy::parse(text)).flatten() {
+        if let Some(view) = quick.then(|| quick_policy::parse(text, token)).flatten() {
             return Ok(view);
         }
         match unescape_dollar(text) {

@@ -94,11 +94,16 @@ use crate::region::{Bucket, Region};
 use crate::signing_key::SigningKeyCache;
 use auth::Auth;
 use document::PolicyView;
+use quick_policy::PlainToken;
 
 /// The credentials a verifier trusts, found by AccessKey id.
 ///
 /// Implemented for one [`Credentials`] (matching its own id), slices, arrays and vectors of
 /// them, and references to any implementor.
+///
+/// [`Verifier::verify_at`] looks up the AccessKey id a signed form names once, before it
+/// reads the policy (so also for forms it then refuses for their policy or time); an unknown
+/// id is still refused after those checks.
 pub trait CredentialLookup {
     /// The credentials for `access_key_id`, if trusted.
     fn lookup(&self, access_key_id: &str) -> Option<&Credentials>;
@@ -227,8 +232,19 @@ impl Verifier {
         if auth == Auth::Anonymous && !options.allow_anonymous {
             return Err(Rejection::anonymous_denied());
         }
-        let text = auth.policy().map(document::decode_base64).transpose()?;
-        let document = text.as_deref().map(PolicyView::parse).transpose()?;
+        // The credentials the form names, looked up here rather than at step 5 so that their
+        // STS token, most of a policy, is copied rather than decoded and read; a lookup has
+        // no effect, and an unknown AccessKey is still refused at step 5.
+        let named = match auth {
+            Auth::V1 { access_key_id, .. } => Some(access_key_id),
+            Auth::V4 { credential, .. } => credential.split('/').next(),
+            Auth::Anonymous => None,
+        };
+        let trusted = named.and_then(|id| credentials.lookup(id));
+        let token = trusted.and_then(Credentials::token_literal);
+        let text = auth.policy().map(|policy| document::decode_base64_knowing(policy, token)).transpose()?;
+        let plain_token = trusted.and_then(PlainToken::of);
+        let document = text.as_deref().map(|text| PolicyView::parse_knowing(text, plain_token)).transpose()?;
         if let Some(doc) = &document {
             evaluate::check_referenced_layout(doc, &form)?;
         }
@@ -250,7 +266,9 @@ impl Verifier {
         };
         let mut with_token = false;
         if let Some(id) = access_key_id {
-            let trusted = credentials.lookup(id).ok_or_else(Rejection::unknown_access_key_id)?;
+            // V4's scope names the credential's first part: the id looked up above.
+            debug_assert_eq!(Some(id), named);
+            let trusted = trusted.ok_or_else(Rejection::unknown_access_key_id)?;
             if auth::check_token(form.get(SECURITY_TOKEN), trusted)? {
                 form.forget(SECURITY_TOKEN);
             }
@@ -467,6 +485,42 @@ mod tests {
         assert!(strict.verify_at(&page, &creds, NOW).is_ok(), "the ignored empty token is not an extra field");
         let sts = Credentials::example().with_security_token("TOKEN").unwrap();
         assert_eq!(verifier().verify_at(&page, &sts, NOW).unwrap_err().code(), "InvalidAccessKeyId");
+    }
+
+    #[test]
+    fn sts_tokens_at_every_alignment_with_or_without_escapes() {
+        use base64::Engine as _;
+        let long = format!("CAIS{}", "abcdefghijklmnopqrstuvwxyz0123456789+/".repeat(16));
+        let mut alignments = std::collections::BTreeSet::new();
+        for token in [long.as_str(), r#"CAIS"quoted"\back\slashed"#, "CAIS-é-ü"] {
+            let creds = Credentials::example().with_security_token(token).unwrap();
+            let other = Credentials::example().with_security_token(format!("{token}X")).unwrap();
+            for name in ["examplebucket", "examplebucket1", "examplebucket12"] {
+                let bucket = Bucket::new(name).unwrap();
+                let form = PostPolicy::builder(bucket.clone())
+                    .expires_in(Duration::hours(1))
+                    .key_starts_with("user-dir/")
+                    .build()
+                    .unwrap()
+                    .sign_at(&creds, &region(), NOW)
+                    .unwrap();
+                let text = base64::engine::general_purpose::STANDARD.decode(form.get("policy").unwrap()).unwrap();
+                let literal = creds.token_literal().unwrap().text().as_bytes();
+                alignments.insert(text.windows(literal.len()).position(|w| w == literal).unwrap() % 3);
+                let verifier = Verifier::new(bucket, region());
+                assert!(verifier.verify_at(&sent(&form), &creds, NOW).is_ok(), "{token} {name}");
+                let r = verifier.verify_at(&sent(&form), &other, NOW).unwrap_err();
+                assert_eq!(r.code(), "InvalidSecurityToken", "{token} {name}");
+                assert!(!r.message().contains(token) && !format!("{r:?}").contains(token));
+                // The token condition without the form field: as before, a temporary
+                // AccessKey without its token.
+                let mut missing = sent(&form);
+                missing.fields.retain(|(n, _)| n != SECURITY_TOKEN);
+                missing.files[0].position -= 1;
+                assert_eq!(verifier.verify_at(&missing, &creds, NOW).unwrap_err().code(), "InvalidAccessKeyId");
+            }
+        }
+        assert_eq!(alignments.len(), 3, "{alignments:?}");
     }
 
     #[test]
