@@ -43,6 +43,10 @@ const KEYS = {
   // Non-ASCII secrets (HMAC keys are the UTF-8 bytes of the secret).
   cjk: { id: 'LTAI4GUnicodeSecret01', secret: '秘密Secret🔑key', token: null },
   latin1: { id: 'LTAI4GLatin1Secret002', secret: 'ßecrétÄ', token: null },
+  // "aliyun_v4" + a 55-byte secret fills one SHA-256 block exactly; with 100 bytes the first HMAC
+  // key is longer than a block, so HMAC hashes it first.
+  block: { id: 'LTAI5tOneBlockSecret55', secret: 'B'.repeat(27) + 'l0ck-F1ll1ng-S3cr3t-' + 'x'.repeat(8), token: null },
+  long: { id: 'LTAI5tLongSecret100', secret: 'L0ng/S3cret+'.repeat(8) + 'tail', token: null },
 };
 
 const HOUR = 3600 * 1000;
@@ -157,6 +161,10 @@ const CASES = [
     now: '2024-02-29T23:59:59Z', ttl: HOUR, conditions: SEED_CONDITIONS },
   { name: 'secret-non-ascii-latin1', key: 'latin1', bucket: 'examplebucket', region: 'eu-central-1',
     now: '2024-01-01T00:00:00Z', ttl: HOUR, conditions: SEED_CONDITIONS },
+  { name: 'secret-fills-one-hmac-block', key: 'block', bucket: 'examplebucket', region: 'cn-hangzhou',
+    now: '2024-11-27T06:09:41Z', ttl: HOUR, conditions: SEED_CONDITIONS },
+  { name: 'secret-longer-than-an-hmac-block', key: 'long', bucket: 'examplebucket', region: 'ap-southeast-1',
+    now: '2024-11-27T06:09:41Z', ttl: HOUR, conditions: SEED_CONDITIONS },
 
   // Typed fields, exact-map form
   { name: 'exact-fields-content-headers', key: 'plain', bucket: 'examplebucket', region: 'cn-hangzhou',
