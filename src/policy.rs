@@ -494,6 +494,16 @@ impl PostPolicy {
     }
 
     fn checked_expiration(&self, now: OffsetDateTime, v4: bool) -> Result<OffsetDateTime> {
+        // The usual policy, valid for whole seconds within the cap: `now` is normalised, so
+        // `now + validity` is too, and it passes both checks by construction.
+        if let Expiration::In(validity) = self.expiration {
+            let whole = validity.is_positive() && validity.subsec_nanoseconds() == 0;
+            if whole && (!v4 || validity <= MAX_V4_VALIDITY) {
+                if let Some(expiration) = now.checked_add(validity) {
+                    return Ok(expiration);
+                }
+            }
+        }
         let expiration = self.expiration.resolve(now);
         if expiration <= now {
             return Err(Error::Expired { expiration, now });
