@@ -18,7 +18,7 @@ use std::time::SystemTime;
 use criterion::{Criterion, criterion_group};
 use hmac::{Hmac, Mac};
 use oss_post_policy::time::Duration;
-use oss_post_policy::verify::{FilePart, Submission, Verifier};
+use oss_post_policy::verify::Verifier;
 use oss_post_policy::{SigningKey, SigningKeyCache};
 use sha2::Sha256;
 
@@ -71,14 +71,7 @@ fn post_policy(c: &mut Criterion) {
     group.bench_function("sign_v4", |b| b.iter(|| policy.sign_at(black_box(&credentials), &region, black_box(now))));
     group.bench_function("sign_v1", |b| b.iter(|| policy.sign_v1_at(black_box(&credentials), &region, black_box(now))));
 
-    // What the browser posts for that form: the signed fields, the fields the policy leaves to
-    // it, then the file.
-    let sent = Submission::new()
-        .with_fields(form.iter())
-        .with_field("key", "user-dir/cat.png")
-        .with_field("content-type", "image/png")
-        .with_field("cache-control", "max-age=60")
-        .with_file(FilePart::new("cat.png", 2048).with_content_type("image/png"));
+    let sent = common::submission(&form);
     // The verifier as a service runs it: one verifier for the bucket, its signing-key cache
     // warm (the first call below derives the day's key; a service pays that once a day).
     let verifier =

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use oss_post_policy::SigningKeyCache;
 use oss_post_policy::time::Duration;
-use oss_post_policy::verify::{FilePart, Submission, Verifier};
+use oss_post_policy::verify::Verifier;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region as Counted, StatsAlloc};
 
 #[path = "../benches/common/mod.rs"]
@@ -34,12 +34,7 @@ const BOUND: usize = WORKING + ANSWER;
 fn an_accepted_submission_allocates_its_buffers_and_answer_only() {
     let (credentials, region, policy, now) = (common::credentials(), common::region(), common::policy(), common::NOW);
     let form = policy.sign_at(&credentials, &region, now).unwrap();
-    let sent = Submission::new()
-        .with_fields(form.iter())
-        .with_field("key", "user-dir/cat.png")
-        .with_field("content-type", "image/png")
-        .with_field("cache-control", "max-age=60")
-        .with_file(FilePart::new("cat.png", 2048).with_content_type("image/png"));
+    let sent = common::submission(&form);
     let verifier =
         Verifier::new(policy.bucket().clone(), region.clone()).with_key_cache(Arc::new(SigningKeyCache::new()));
     let later = now + Duration::minutes(5);

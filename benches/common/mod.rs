@@ -1,13 +1,14 @@
-//! The fixed inputs every benchmark and `tests/allocations.rs` sign, shared so that the one
-//! ali-oss signature below pins them all. `benches/peers/inputs.json` describes the same
-//! inputs for the peer implementations.
+//! The fixed inputs every benchmark and both allocation tests sign (and post), shared so that
+//! the one ali-oss signature below pins them all. `benches/peers/inputs.json` describes the
+//! same inputs for the peer implementations.
 //!
-//! Included with `mod common;` by the benches and with `#[path]` by the test; not every
+//! Included with `mod common;` by the benches and with `#[path]` by the tests; not every
 //! includer uses every item.
 #![allow(dead_code)]
 
 use oss_post_policy::time::{Duration, OffsetDateTime, macros::datetime};
-use oss_post_policy::{Bucket, Credentials, Field, PostPolicy, Region, SuccessActionStatus};
+use oss_post_policy::verify::{FilePart, Submission};
+use oss_post_policy::{Bucket, Credentials, Field, FormFields, PostPolicy, Region, SuccessActionStatus};
 
 /// An STS-style AccessKey pair (the `sts` pair of `tests/vectors/generator/generate.js`).
 pub(crate) const ACCESS_KEY_ID: &str = "STS.NUgYrLnoC37mZZCNnAbez2Ly9";
@@ -51,4 +52,15 @@ pub(crate) fn policy() -> PostPolicy {
         .not_in(Field::custom("cache-control"), ["no-cache"])
         .build()
         .expect("valid policy")
+}
+
+/// What the browser posts for `form` (signed from [`policy`]): the signed fields, the fields the
+/// policy leaves to it, then the file.
+pub(crate) fn submission(form: &FormFields) -> Submission {
+    Submission::new()
+        .with_fields(form.iter())
+        .with_field("key", "user-dir/cat.png")
+        .with_field("content-type", "image/png")
+        .with_field("cache-control", "max-age=60")
+        .with_file(FilePart::new("cat.png", 2048).with_content_type("image/png"))
 }
