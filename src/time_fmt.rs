@@ -2,6 +2,8 @@
 //!
 //! Written by hand: these run on every signature, and the formats are fixed-width.
 
+use std::ops::Range;
+
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::encoding::Ascii;
@@ -115,10 +117,6 @@ pub(crate) fn parse_expiration(s: &str) -> Option<OffsetDateTime> {
     if last != "Z" {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = &body[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
-    };
     let nanos = match &body[19..] {
         "" => 0,
         frac => {
@@ -134,20 +132,7 @@ pub(crate) fn parse_expiration(s: &str) -> Option<OffsetDateTime> {
             n
         }
     };
-    let date = Date::from_calendar_date(
-        i32::try_from(num(0..4)?).ok()?,
-        Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?,
-        u8::try_from(num(8..10)?).ok()?,
-    )
-    .ok()?;
-    let time = Time::from_hms_nano(
-        u8::try_from(num(11..13)?).ok()?,
-        u8::try_from(num(14..16)?).ok()?,
-        u8::try_from(num(17..19)?).ok()?,
-        nanos,
-    )
-    .ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_utc())
+    from_digits(body, [0..4, 5..7, 8..10, 11..13, 14..16, 17..19], nanos)
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ`.
@@ -156,22 +141,20 @@ pub(crate) fn parse_x_oss_date(s: &str) -> Option<OffsetDateTime> {
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = &s[r];
-        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
-    };
-    let date = Date::from_calendar_date(
-        i32::try_from(num(0..4)?).ok()?,
-        Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?,
-        u8::try_from(num(6..8)?).ok()?,
-    )
-    .ok()?;
-    let time = Time::from_hms(
-        u8::try_from(num(9..11)?).ok()?,
-        u8::try_from(num(11..13)?).ok()?,
-        u8::try_from(num(13..15)?).ok()?,
-    )
-    .ok()?;
+    from_digits(s, [0..4, 4..6, 6..8, 9..11, 11..13, 13..15], 0)
+}
+
+/// The UTC time whose year, month, day, hour, minute and second are the decimal digits of `s`
+/// at `fields`, plus `nanos`; `None` if a field is not all digits or the time does not exist.
+fn from_digits(s: &str, fields: [Range<usize>; 6], nanos: u32) -> Option<OffsetDateTime> {
+    let [year, month, day, hour, minute, second] = fields.map(|r| {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse::<u16>().ok() } else { None }
+    });
+    let byte = |n: Option<u16>| u8::try_from(n?).ok();
+    let month = Month::try_from(byte(month)?).ok()?;
+    let date = Date::from_calendar_date(i32::from(year?), month, byte(day)?).ok()?;
+    let time = Time::from_hms_nano(byte(hour)?, byte(minute)?, byte(second)?, nanos).ok()?;
     Some(PrimitiveDateTime::new(date, time).assume_utc())
 }
 
@@ -237,6 +220,28 @@ mod tests {
             "+0240229T000000Z",
         ] {
             assert_eq!(parse_x_oss_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn expiration_parsing_takes_both_sample_forms_only() {
+        assert_eq!(parse_expiration("2014-12-01T12:00:00.000Z"), Some(datetime!(2014-12-01 12:00:00 UTC)));
+        assert_eq!(parse_expiration("2013-12-01T12:00:00Z"), Some(datetime!(2013-12-01 12:00:00 UTC)));
+        assert_eq!(
+            parse_expiration("2024-02-29T23:59:59.1234567891Z"),
+            Some(datetime!(2024-02-29 23:59:59.123456789 UTC))
+        );
+        for bad in [
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:00+08:00",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T0a:00:00Z",
+            "+024-01-01T00:00:00Z",
+            "2024-01-01 00:00:00Z",
+        ] {
+            assert_eq!(parse_expiration(bad), None, "{bad}");
         }
     }
 }
