@@ -1,9 +1,9 @@
 //! Upload callbacks: the `callback` form field and its `x:` custom variables.
 
 use base64::Engine as _;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::json;
 
 /// Most callback URLs OSS accepts in one `callbackUrl`.
 pub const MAX_CALLBACK_URLS: usize = 5;
@@ -106,18 +106,23 @@ impl Callback {
     /// closed by `}`, or an encoded value over 5 KB.
     pub fn encode(&self) -> Result<String> {
         self.check()?;
-        let mut text = String::with_capacity(64 + self.body.len());
-        text.push_str("{\"callbackUrl\":");
-        json::push_str(&mut text, &self.urls.join(";"), false);
-        if let Some(host) = &self.host {
-            text.push_str(",\"callbackHost\":");
-            json::push_str(&mut text, host, false);
+        /// The JSON keys OSS reads, in the order ali-oss writes them.
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Config<'a> {
+            callback_url: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            callback_host: Option<&'a str>,
+            callback_body: &'a str,
+            callback_body_type: &'a str,
         }
-        text.push_str(",\"callbackBody\":");
-        json::push_str(&mut text, &self.body, false);
-        text.push_str(",\"callbackBodyType\":");
-        json::push_str(&mut text, self.body_type.as_str(), false);
-        text.push('}');
+        let config = Config {
+            callback_url: self.urls.join(";"),
+            callback_host: self.host.as_deref(),
+            callback_body: &self.body,
+            callback_body_type: self.body_type.as_str(),
+        };
+        let text = serde_json::to_vec(&config).expect("a struct of strings serialises");
         let encoded = base64::engine::general_purpose::STANDARD.encode(text);
         if encoded.len() > MAX_CALLBACK_LEN {
             return Err(invalid("callback", "the base64 configuration is over 5 KB"));

@@ -1,14 +1,11 @@
 //! AccessKey credentials: id, secret and optional STS security token.
 
 use std::fmt;
-use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::encoding::CachedBase64;
 use crate::error::{Error, Result};
-use crate::json;
 
 /// Environment variable holding the AccessKey id (the name Alibaba's SDKs read).
 pub const ENV_ACCESS_KEY_ID: &str = "OSS_ACCESS_KEY_ID";
@@ -21,10 +18,6 @@ pub const ENV_SESSION_TOKEN: &str = "OSS_SESSION_TOKEN";
 pub const EXAMPLE_ACCESS_KEY_ID: &str = "44CF9590006BF252F707";
 /// The example AccessKey secret paired with [`EXAMPLE_ACCESS_KEY_ID`] in the OSS documentation.
 pub const EXAMPLE_ACCESS_KEY_SECRET: &str = "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV";
-
-/// An STS security token shared between credentials and the forms signed with them; zeroized
-/// when the last of them is dropped.
-pub(crate) type SharedToken = Arc<Zeroizing<String>>;
 
 /// An AccessKey pair, optionally with an STS security token.
 ///
@@ -43,15 +36,11 @@ pub(crate) type SharedToken = Arc<Zeroizing<String>>;
 pub struct Credentials {
     access_key_id: String,
     access_key_secret: Zeroizing<String>,
-    /// Shared with the forms signed with it, so that a form carries the token without a copy.
-    security_token: Option<SharedToken>,
+    security_token: Option<Zeroizing<String>>,
     /// SHA-256 of the secret, computed once here so that [`crate::SigningKeyCache`] tells
     /// secrets apart (a rotated secret never reuses a stale key) without hashing, or keeping,
     /// the secret on every lookup.
     secret_fingerprint: Zeroizing<[u8; 32]>,
-    /// The token as a JSON string literal, as every policy signed with it holds it, with its
-    /// base64 cached: a 600-character token is most of a policy.
-    token_literal: Option<Arc<CachedBase64>>,
 }
 
 impl Credentials {
@@ -80,7 +69,7 @@ impl Credentials {
             return Err(Error::EmptyAccessKeySecret);
         }
         let secret_fingerprint = Zeroizing::new(Sha256::digest(access_key_secret.as_bytes()).into());
-        Ok(Self { access_key_id, access_key_secret, security_token: None, secret_fingerprint, token_literal: None })
+        Ok(Self { access_key_id, access_key_secret, security_token: None, secret_fingerprint })
     }
 
     /// The same credentials with an STS security token, written as `x-oss-security-token`.
@@ -95,8 +84,7 @@ impl Credentials {
         if token.chars().any(char::is_control) {
             return Err(Error::InvalidSecurityToken { reason: "it contains control characters" });
         }
-        self.token_literal = Some(Arc::new(json::cached_literal(&token)));
-        self.security_token = Some(Arc::new(token));
+        self.security_token = Some(token);
         Ok(self)
     }
 
@@ -152,28 +140,21 @@ impl Credentials {
         &self.secret_fingerprint
     }
 
-    /// The STS token as a JSON string literal, with its base64 cached.
-    pub(crate) fn token_literal(&self) -> Option<&CachedBase64> {
-        self.token_literal.as_deref()
-    }
-
-    /// [`Credentials::token_literal`], shared.
-    pub(crate) fn shared_token_literal(&self) -> Option<&Arc<CachedBase64>> {
-        self.token_literal.as_ref()
-    }
-
     /// The STS security token, if any. Keep it out of logs.
     pub fn security_token(&self) -> Option<&str> {
-        self.security_token.as_deref().map(|token| token.as_str())
+        self.security_token.as_deref().map(String::as_str)
     }
 
-    /// The STS security token, shared.
-    pub(crate) fn shared_security_token(&self) -> Option<&SharedToken> {
-        self.security_token.as_ref()
+}
+
+/// So that `Credentials` and `Arc<Credentials>` are accepted alike.
+impl AsRef<Credentials> for Credentials {
+    fn as_ref(&self) -> &Credentials {
+        self
     }
 }
 
-#[allow(clippy::missing_fields_in_debug, reason = "the secret's fingerprint and the token's JSON are secrets too")]
+#[allow(clippy::missing_fields_in_debug, reason = "the secret's fingerprint is derived from the secret")]
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")

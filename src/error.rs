@@ -1,13 +1,13 @@
 //! The one error type of the crate.
 //!
 //! Every variant carries the values needed to act on it. None of them ever carries an
-//! AccessKey secret or a security token.
+//! AccessKey secret or a security token. This module depends on no other module of the crate.
+
+use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::temp_upload::SegmentRule;
-
-/// Everything that can go wrong while building or signing a POST policy.
+/// Everything that can go wrong while building or signing a policy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -85,8 +85,8 @@ pub enum Error {
         field: String,
         /// The value at fault.
         value: String,
-        /// The values OSS accepts.
-        expected: &'static str,
+        /// The values OSS accepts, e.g. `200, 201, 204`.
+        expected: String,
     },
     /// `content-length-range` with `min > max`.
     #[error("invalid content-length-range: min {min} is greater than max {max}")]
@@ -97,7 +97,7 @@ pub enum Error {
         max: u64,
     },
     /// A value holds `\$`, which OSS reads as a literal `$`, so the posted value could never
-    /// match without [`escape_dollar`](crate::PostPolicyBuilder::escape_dollar).
+    /// match unless the policy escapes every `$` (`escape_dollar`).
     #[error(
         "value {value:?} for {field} contains \\$, which OSS reads as a literal $; enable escape_dollar or drop the backslash"
     )]
@@ -125,11 +125,19 @@ pub enum Error {
         /// The later condition, rendered as in the policy.
         second: String,
     },
+    /// A `bucket` condition names another bucket than the one the form is for.
+    #[error("the policy is for bucket {in_policy:?}, not {bucket:?}")]
+    BucketMismatch {
+        /// The bucket the policy's `bucket` condition names.
+        in_policy: String,
+        /// The bucket the form is posted to.
+        bucket: String,
+    },
     /// The policy has no expiration.
     #[error("the policy has no expiration")]
     MissingExpiration,
     /// The expiration is not after `now`.
-    #[error("policy expiration {} is not after now ({})", iso(expiration), iso(now))]
+    #[error("policy expiration {} is not after now ({})", Iso(expiration), Iso(now))]
     Expired {
         /// The resolved expiration.
         expiration: OffsetDateTime,
@@ -137,17 +145,17 @@ pub enum Error {
         now: OffsetDateTime,
     },
     /// A V4 policy valid for longer than OSS allows (7 days from `x-oss-date`).
-    #[error("policy expiration {} is more than 7 days after x-oss-date {}", iso(expiration), iso(date))]
+    #[error("policy expiration {} is more than 7 days after x-oss-date {}", Iso(expiration), Iso(date))]
     ValidityTooLong {
         /// The resolved expiration.
         expiration: OffsetDateTime,
         /// The signing time written as `x-oss-date`.
         date: OffsetDateTime,
     },
-    /// A time that OSS's formats cannot express (years outside 0000-9999).
-    #[error("time {time} cannot be written in OSS's date format")]
+    /// A time that OSS's formats cannot express: a UTC year outside 0000-9999.
+    #[error("time {time} is outside the years 0000-9999 that OSS's date formats can write")]
     TimeOutOfRange {
-        /// The time at fault.
+        /// The time at fault, as given.
         time: OffsetDateTime,
     },
     /// The upload callback configuration breaks an OSS rule.
@@ -158,10 +166,12 @@ pub enum Error {
         /// Which rule it breaks.
         reason: &'static str,
     },
-    /// An exact policy text given for signing is not a JSON policy document.
-    #[error("policy text is not a JSON policy document: {reason}")]
-    InvalidPolicyText {
-        /// What the parser found.
+    /// A policy document breaks OSS's grammar; `ec` is the EC code OSS answers with.
+    #[error("invalid policy document ({ec}): {reason}")]
+    InvalidPolicyDocument {
+        /// OSS's EC code for the rule broken, e.g. `0006-00000204`.
+        ec: &'static str,
+        /// What the reader found (a security token is never quoted).
         reason: String,
     },
     /// An exact policy text pins a signer-written field to a value the signer cannot write.
@@ -174,8 +184,9 @@ pub enum Error {
         /// The value the signer writes.
         signer: String,
     },
-    /// The seed response shape only exists for V4 forms.
-    #[error("the seed endpoint response shape needs a V4 signed form")]
+    /// The response of Alibaba's sample `/get_post_signature_for_oss_upload` endpoint only
+    /// exists for V4 forms.
+    #[error("the post signature response needs a V4 signed form")]
     NotV4,
     /// A file name for a temporary upload key cannot be the key's last segment.
     #[error("invalid file name {file_name:?}: {rule}")]
@@ -195,8 +206,7 @@ pub enum Error {
         /// Which rule it breaks.
         rule: SegmentRule,
     },
-    /// An object key longer than OSS allows ([`MAX_KEY_BYTES`](crate::temp_upload::MAX_KEY_BYTES)
-    /// bytes of UTF-8).
+    /// An object key longer than OSS allows (1023 bytes of UTF-8).
     #[error("object key is {bytes} bytes long, over OSS's limit of 1023 bytes: {key:?}")]
     KeyTooLong {
         /// The key that would be written.
@@ -206,11 +216,95 @@ pub enum Error {
     },
 }
 
-/// A time as ISO 8601 in UTC for messages (`2024-11-27T06:09:41Z`), whatever its offset.
-fn iso(t: &OffsetDateTime) -> String {
-    let utc = crate::time_fmt::normalize(*t);
-    crate::time_fmt::expiration(utc).map_or_else(|_| t.to_string(), |s| s.replace(".000Z", "Z"))
+/// A rule an object key segment (file name, account id, unique id) can break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SegmentRule {
+    /// The segment is empty.
+    Empty,
+    /// The segment is `.` or `..`, which clients and tools read as directories.
+    DotSegment,
+    /// The segment contains `/` or `\`, so it would not be one segment.
+    Separator,
+    /// The segment contains a control character.
+    ControlCharacter,
+    /// The segment contains `${`: OSS expands `${filename}` in `key` after checking the
+    /// policy, so the stored name would not be the signed one.
+    Variable,
+}
+
+impl SegmentRule {
+    /// The first rule `segment` breaks, if any.
+    pub fn of(segment: &str) -> Option<Self> {
+        if segment.is_empty() {
+            Some(Self::Empty)
+        } else if segment == "." || segment == ".." {
+            Some(Self::DotSegment)
+        } else if segment.contains(['/', '\\']) {
+            Some(Self::Separator)
+        } else if segment.chars().any(char::is_control) {
+            Some(Self::ControlCharacter)
+        } else if segment.contains("${") {
+            Some(Self::Variable)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for SegmentRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "it is empty",
+            Self::DotSegment => "'.' and '..' are not names",
+            Self::Separator => "it contains '/' or '\\'",
+            Self::ControlCharacter => "it contains control characters",
+            Self::Variable => "it contains '${', which OSS expands in keys after checking the policy",
+        })
+    }
+}
+
+/// A time in messages: ISO 8601 in UTC (`2024-11-27T06:09:41Z`) when it can be written so,
+/// else `time`'s own display.
+struct Iso<'a>(&'a OffsetDateTime);
+
+impl fmt::Display for Iso<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.checked_to_offset(time::UtcOffset::UTC) {
+            Some(t) => {
+                let (h, m, s) = t.to_hms();
+                write!(f, "{:04}-{:02}-{:02}T{h:02}:{m:02}:{s:02}Z", t.year(), u8::from(t.month()), t.day())
+            }
+            None => fmt::Display::fmt(self.0, f),
+        }
+    }
 }
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_in_messages_are_utc_iso_8601() {
+        let err = Error::Expired { expiration: datetime!(2024-11-27 14:09:41 +08:00), now: datetime!(2024-11-27 07:00 UTC) };
+        assert_eq!(err.to_string(), "policy expiration 2024-11-27T06:09:41Z is not after now (2024-11-27T07:00:00Z)");
+        // At the edge of the calendar the message still renders, without panicking.
+        let edge = Error::TimeOutOfRange { time: datetime!(9999-12-31 23:00 -05:00) };
+        assert!(edge.to_string().contains("9999-12-31"));
+    }
+
+    #[test]
+    fn segment_rules_in_order() {
+        assert_eq!(SegmentRule::of(""), Some(SegmentRule::Empty));
+        assert_eq!(SegmentRule::of(".."), Some(SegmentRule::DotSegment));
+        assert_eq!(SegmentRule::of("a/b"), Some(SegmentRule::Separator));
+        assert_eq!(SegmentRule::of("a\\b"), Some(SegmentRule::Separator));
+        assert_eq!(SegmentRule::of("a\u{7}"), Some(SegmentRule::ControlCharacter));
+        assert_eq!(SegmentRule::of("${filename}"), Some(SegmentRule::Variable));
+        assert_eq!(SegmentRule::of(".hidden 文件.txt"), None);
+    }
+}

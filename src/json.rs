@@ -1,178 +1,208 @@
-//! The JSON string writer behind the policy document.
+//! A JSON reader that keeps object keys in order and refuses duplicate keys at any depth:
+//! `serde_json` reads the text, this module only builds the value.
 //!
-//! It escapes exactly what JavaScript's `JSON.stringify` escapes (and so what ali-oss's
-//! `policy2Str` writes): `"` and `\`, the short escapes `\b \f \n \r \t`, every other control
-//! character below U+0020 as `\u00xx` in lower-case hex. Everything else, U+2028/U+2029, `/`
-//! and non-ASCII included, is written raw as UTF-8.
+//! `serde_json`'s `Map` silently keeps the last of two equal keys, so a text such as
+//! `{"conditions": [...], "expiration": "...", "conditions": []}` would mean one thing to this
+//! crate and possibly another to OSS or to the service that wrote the policy: a
+//! policy-injection risk. This reader refuses such texts instead of picking a winner.
+//!
+//! Nesting is bounded by `serde_json`'s recursion limit (128), so hostile input cannot overflow
+//! the stack.
 
-use crate::encoding::{Base64Writer, CachedBase64};
+use std::collections::HashSet;
+use std::fmt;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// Whether any byte of `block` needs escaping: a control character, `"`, `\`, or (with
-/// `escape_dollar`) `$`. Written without early exit so that it compiles to a few vector
-/// compares per 16 bytes.
-fn block_needs_escape(block: &[u8; 64], escape_dollar: bool) -> bool {
-    // Without dollar escaping, look for a second quote instead: same result, no branch.
-    let dollar = if escape_dollar { b'$' } else { b'"' };
-    let mut hit = 0u8;
-    for &b in block {
-        hit |= u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\') | u8::from(b == dollar);
-    }
-    hit != 0
+/// Objects with more keys than this are checked for duplicates with a hash set.
+const LINEAR_SCAN_MAX: usize = 16;
+
+/// A JSON value that keeps what the policy grammar needs to tell apart.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Json {
+    Null,
+    Bool(bool),
+    /// A non-negative integer that fits in `u64`.
+    UInt(u64),
+    /// A negative integer.
+    NegInt(i64),
+    /// A number with a fraction or an exponent, or an integer too large for `u64`.
+    Float(f64),
+    Str(String),
+    Array(Vec<Json>),
+    /// Entries in text order; keys are unique.
+    Object(Vec<(String, Json)>),
 }
 
-/// How `b` is written inside a JSON string: `None` when raw, else its escape (`""` standing
-/// for `\u00xx`).
-const fn escape_of(b: u8, escape_dollar: bool) -> Option<&'static str> {
-    Some(match b {
-        b'"' => "\\\"",
-        b'\\' => "\\\\",
-        b'\n' => "\\n",
-        b'\r' => "\\r",
-        b'\t' => "\\t",
-        0x08 => "\\b",
-        0x0c => "\\f",
-        b'$' if escape_dollar => "\\\\$",
-        0x00..=0x1f => "",
-        _ => return None,
+impl Json {
+    /// The JSON type name, for messages.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "boolean",
+            Self::UInt(_) | Self::NegInt(_) | Self::Float(_) => "number",
+            Self::Str(_) => "string",
+            Self::Array(_) => "list",
+            Self::Object(_) => "map",
+        }
+    }
+
+    /// The value of `key` in an object.
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Self::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// Why a text is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum JsonError {
+    /// Not JSON (syntax, end of input, nesting over 128, numbers out of range).
+    Invalid(String),
+    /// Valid JSON, but an object repeats a key.
+    DuplicateKey(String),
+}
+
+/// Parses `text` as one JSON value, refusing duplicate object keys.
+pub(crate) fn parse(text: &str) -> Result<Json, JsonError> {
+    serde_json::from_str::<Json>(text).map_err(|e| match e.classify() {
+        // The visitor below accepts every JSON type, so the only data error it can raise is
+        // its own duplicate-key error.
+        serde_json::error::Category::Data => JsonError::DuplicateKey(e.to_string()),
+        _ => JsonError::Invalid(e.to_string()),
     })
 }
 
-/// The index of the first byte at or after `from` that needs escaping, or `bytes.len()`.
-///
-/// Strings in a policy are mostly long runs that need nothing (an STS token is about 600
-/// base64 characters), so they are skipped 64 bytes at a time.
-fn next_escape(bytes: &[u8], mut from: usize, escape_dollar: bool) -> usize {
-    while let Some(block) = bytes.get(from..from + 64) {
-        if block_needs_escape(block.try_into().expect("the slice holds 64 bytes"), escape_dollar) {
-            break;
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::UInt(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(u64::try_from(v).map_or(Json::NegInt(v), Json::UInt))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Str(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::Str(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Json>()? {
+            items.push(item);
         }
-        from += 64;
-    }
-    bytes[from..].iter().position(|&b| escape_of(b, escape_dollar).is_some()).map_or(bytes.len(), |i| from + i)
-}
-
-/// Where JSON text goes: the policy document is written into a `String` when built or shown,
-/// and straight as base64 when signed.
-pub(crate) trait Sink {
-    /// Appends `text`.
-    fn put(&mut self, text: &str);
-
-    /// Appends the text of a part whose base64 may be cached.
-    fn put_cached(&mut self, part: &CachedBase64) {
-        self.put(part.text());
-    }
-}
-
-impl Sink for String {
-    fn put(&mut self, text: &str) {
-        self.push_str(text);
-    }
-}
-
-impl Sink for Base64Writer {
-    fn put(&mut self, text: &str) {
-        Base64Writer::put(self, text.as_bytes());
+        Ok(Json::Array(items))
     }
 
-    fn put_cached(&mut self, part: &CachedBase64) {
-        Base64Writer::put_cached(self, part);
-    }
-}
-
-/// `value` as a JSON string literal, with its base64 cached (for STS tokens).
-pub(crate) fn cached_literal(value: &str) -> CachedBase64 {
-    let mut text = String::with_capacity(value.len() + 2);
-    push_str(&mut text, value, false);
-    CachedBase64::new(text)
-}
-
-/// Appends `value` as a JSON string literal (quotes included).
-///
-/// With `escape_dollar`, every `$` in the value is first written as `\$` (OSS's documented way
-/// to write a literal dollar, as the Java SDK does), which JSON then writes as `\\$`.
-pub(crate) fn push_str(out: &mut impl Sink, value: &str, escape_dollar: bool) {
-    out.put("\"");
-    let bytes = value.as_bytes();
-    let mut start = 0;
-    loop {
-        let i = next_escape(bytes, start, escape_dollar);
-        // Every byte that needs escaping is ASCII, so `start..i` ends on a char boundary.
-        out.put(&value[start..i]);
-        let Some(&b) = bytes.get(i) else { break };
-        match escape_of(b, escape_dollar) {
-            Some("") | None => {
-                let code = [b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
-                out.put(std::str::from_utf8(&code).expect("an escape is ASCII"));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries: Vec<(String, Json)> = Vec::new();
+        let mut seen: Option<HashSet<String>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let duplicate = match &seen {
+                Some(set) => set.contains(&key),
+                None => entries.iter().any(|(k, _)| *k == key),
+            };
+            if duplicate {
+                return Err(de::Error::custom(format_args!("duplicate key {key:?}")));
             }
-            Some(escape) => out.put(escape),
+            let value = map.next_value::<Json>()?;
+            if let Some(set) = &mut seen {
+                set.insert(key.clone());
+            }
+            entries.push((key, value));
+            if seen.is_none() && entries.len() > LINEAR_SCAN_MAX {
+                seen = Some(entries.iter().map(|(k, _)| k.clone()).collect());
+            }
         }
-        start = i + 1;
+        Ok(Json::Object(entries))
     }
-    out.put("\"");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
-    fn lit(s: &str) -> String {
-        let mut out = String::new();
-        push_str(&mut out, s, false);
-        out
+    #[test]
+    fn keeps_order_and_number_kinds() {
+        let v = parse(r#"{"b": [1, -2, 3.0, 1e2, 18446744073709551616, "s", true, null], "a": {}}"#).unwrap();
+        let Json::Object(entries) = &v else { panic!("{v:?}") };
+        assert_eq!(entries.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(
+            v.get("b"),
+            Some(&Json::Array(vec![
+                Json::UInt(1),
+                Json::NegInt(-2),
+                Json::Float(3.0),
+                Json::Float(100.0),
+                Json::Float(18_446_744_073_709_551_616.0),
+                Json::Str("s".to_owned()),
+                Json::Bool(true),
+                Json::Null,
+            ]))
+        );
     }
 
     #[test]
-    fn escapes_like_json_stringify() {
-        // Expected texts are what `JSON.stringify` prints for these strings (ECMA-262
-        // QuoteJSONString): short escapes, lower-case \u00xx, U+2028 and `/` left raw.
-        assert_eq!(lit("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(lit("\u{8}\u{c}\n\r\t"), r#""\b\f\n\r\t""#);
-        assert_eq!(lit("\u{0}\u{1}\u{1f}\u{7f}"), "\"\\u0000\\u0001\\u001f\u{7f}\"");
-        assert_eq!(lit("/ <>&' \u{2028}\u{2029} 用户 😀"), "\"/ <>&' \u{2028}\u{2029} 用户 😀\"");
-    }
-
-    #[test]
-    fn dollar_escape_is_opt_in() {
-        let mut out = String::new();
-        push_str(&mut out, "user/${filename}", true);
-        assert_eq!(out, r#""user/\\${filename}""#);
-        assert_eq!(lit("user/${filename}"), r#""user/${filename}""#);
-    }
-
-    #[test]
-    fn the_block_scan_flags_exactly_the_blocks_holding_an_escape() {
-        for b in 0..=u8::MAX {
-            for at in [0, 1, 31, 32, 63] {
-                let mut block = [b'a'; 64];
-                block[at] = b;
-                for dollar in [false, true] {
-                    assert_eq!(block_needs_escape(&block, dollar), escape_of(b, dollar).is_some(), "{b:#04x} at {at}");
-                }
-            }
+    fn duplicate_keys_are_refused_at_any_depth() {
+        for text in [
+            r#"{"a": 1, "a": 1}"#,
+            r#"{"conditions": [], "expiration": "x", "conditions": [1]}"#,
+            r#"{"c": [{"key": "a", "key": "b"}]}"#,
+            r#"[[[{"x": {"y": 1, "y": 2}}]]]"#,
+        ] {
+            assert!(matches!(parse(text), Err(JsonError::DuplicateKey(_))), "{text}");
         }
+        // Same key in sibling objects is fine.
+        assert!(parse(r#"[{"a": 1}, {"a": 2}]"#).is_ok());
     }
 
     #[test]
-    fn escapes_are_found_in_every_position_of_long_strings() {
-        let run = "A".repeat(150);
-        for at in 0..run.len() {
-            for special in ["\"", "\\", "\u{1}", "\u{7f}", "é", "😀"] {
-                let s = format!("{}{special}{}", &run[..at], &run[at..]);
-                assert_eq!(lit(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
-            }
-        }
+    fn duplicates_in_large_objects_use_the_hash_set() {
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let ok = format!("{{{}}}", keys.join(","));
+        assert!(parse(&ok).is_ok());
+        let dup = format!("{{{}, \"k3\": 0}}", keys.join(","));
+        assert!(matches!(parse(&dup), Err(JsonError::DuplicateKey(m)) if m.contains("k3")));
+        let late_dup = format!("{{{}, \"k39\": 0}}", keys.join(","));
+        assert!(matches!(parse(&late_dup), Err(JsonError::DuplicateKey(_))));
     }
 
-    proptest! {
-        #[test]
-        fn agrees_with_serde_json_and_round_trips(s in any::<String>()) {
-            let ours = lit(&s);
-            // serde_json's compact writer escapes the same set, the same way.
-            prop_assert_eq!(&ours, &serde_json::to_string(&s).unwrap());
-            prop_assert_eq!(serde_json::from_str::<String>(&ours).unwrap(), s);
+    #[test]
+    fn invalid_json_and_deep_nesting_are_syntax_errors() {
+        for text in ["", "{", "{\"a\" 1}", "[1,]", "\"\\ud800\"", "1e400", "{} x", &"[".repeat(200)] {
+            assert!(matches!(parse(text), Err(JsonError::Invalid(_))), "{text:?}");
         }
     }
 }

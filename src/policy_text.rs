@@ -2,40 +2,43 @@
 //!
 //! Official samples disagree on JSON spacing (`json.dumps` writes `", "`, `JSON.stringify`
 //! writes `","`), and OSS signs the bytes sent, so an exact text is signed as it is. The text is
-//! parsed only to keep the form consistent with it: a V4 text that pins `x-oss-date`,
+//! read by the same strict reader as the verifier's and checked as a typed policy is (its
+//! `bucket`, its conditions, the V4 validity limit); a V4 text that pins `x-oss-date`,
 //! `x-oss-credential`, `x-oss-signature-version` or `x-oss-security-token` gets a form that
 //! agrees, or an error.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::condition::{CREDENTIAL, Condition, DATE, Field, SECURITY_TOKEN, SIGNATURE_VERSION};
-use crate::credentials::Credentials;
+use crate::builder::check_conditions;
+use crate::document::PolicyDocument;
 use crate::error::{Error, Result};
-use crate::form::{FormFields, FormShape, SignatureFields};
-use crate::policy::{credential_scope, form_shape};
-use crate::region::{Bucket, Endpoint, Region};
-use crate::signing_key::{self, ALGORITHM_V4, SigningKey};
+use crate::field::{CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_VERSION};
+use crate::form::{FormFields, FormShape};
+use crate::policy::check_validity;
+use crate::region::{Bucket, Endpoint};
+use crate::signature::{ALGORITHM_V4, SignatureVersion};
+use crate::signer::Signer;
 use crate::time_fmt;
 
 /// An exact policy text for one bucket.
 ///
 /// ```
-/// use oss_post_policy::{Bucket, Credentials, PolicyText, Region};
-/// use time::macros::datetime;
+/// use oss_post_policy::{Bucket, Credentials, PolicyText, Region, SignatureVersion, Signer};
+/// use oss_post_policy::time::OffsetDateTime;
 ///
 /// let text = r#"{"expiration": "2024-11-27T07:09:41.000Z", "conditions": [{"bucket": "examplebucket"}]}"#;
 /// let policy = PolicyText::new(Bucket::new("examplebucket")?, text)?;
-/// let form = policy.sign_v1_at(&Credentials::example(), &Region::new("cn-hangzhou")?, datetime!(2024-11-27 06:09:41 UTC))?;
+/// let signer = Signer::new(Credentials::example(), Region::new("cn-hangzhou")?).with_version(SignatureVersion::V1);
+/// let now = OffsetDateTime::from_unix_timestamp(1_732_687_781).expect("a valid time");
+/// let form = policy.sign_at(&signer, now)?;
 /// // The text is signed as given: its base64 is the `policy` field.
 /// assert_eq!(form.get("policy"), Some("eyJleHBpcmF0aW9uIjogIjIwMjQtMTEtMjdUMDc6MDk6NDEuMDAwWiIsICJjb25kaXRpb25zIjogW3siYnVja2V0IjogImV4YW1wbGVidWNrZXQifV19"));
 /// # Ok::<(), oss_post_policy::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PolicyText {
     bucket: Bucket,
     text: String,
@@ -43,9 +46,10 @@ pub struct PolicyText {
     expiration: OffsetDateTime,
     pinned: Pinned,
     /// What the text means for the form, computed as for a typed policy.
-    form: Arc<FormShape>,
+    shape: Arc<FormShape>,
 }
 
+/// The signer's fields the text pins with an exact match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Pinned {
     version: Option<String>,
@@ -54,76 +58,33 @@ struct Pinned {
     token: Option<String>,
 }
 
-impl Pinned {
-    /// Keeps a signer field the condition pins; otherwise returns the condition as the form
-    /// sees it, values as OSS compares them (`\$` read as `$`). Shapes the form has no use for
-    /// (`content-length-range`, malformed ones) give `None`.
-    fn note(&mut self, cond: &Value) -> Option<Condition> {
-        let (op, name, value) = match cond {
-            Value::Object(map) if map.len() == 1 => {
-                let (k, v) = map.iter().next().expect("one entry");
-                ("eq", k.as_str(), v)
-            }
-            Value::Array(list) if list.len() == 3 => {
-                let name = list[1].as_str()?;
-                (list[0].as_str()?, name.strip_prefix('$').unwrap_or(name), &list[2])
-            }
-            _ => return None,
-        };
-        let field = Field::custom(name);
-        let strings = || value.as_array().map(|l| l.iter().filter_map(Value::as_str).map(literal_value).collect());
-        match op {
-            "eq" => {
-                let v = value.as_str()?;
-                let slot = match name.to_ascii_lowercase().as_str() {
-                    SIGNATURE_VERSION => &mut self.version,
-                    CREDENTIAL => &mut self.credential,
-                    DATE => &mut self.date,
-                    SECURITY_TOKEN => &mut self.token,
-                    _ => return Some(Condition::Eq { field, value: literal_value(v) }),
-                };
-                *slot = Some(v.to_owned());
-                None
-            }
-            "starts-with" => Some(Condition::StartsWith { field, prefix: literal_value(value.as_str()?) }),
-            "in" => Some(Condition::In { field, values: strings()? }),
-            "not-in" => Some(Condition::NotIn { field, values: strings()? }),
-            _ => None,
-        }
-    }
-}
-
 impl PolicyText {
-    /// Parses `text` as a policy document (accepting OSS's `\$` escape) and keeps it verbatim.
+    /// Reads `text` as a policy document (accepting OSS's `\$` escape), checks it as a typed
+    /// policy is checked, and keeps it verbatim.
     ///
     /// # Errors
-    /// [`Error::InvalidPolicyText`] unless it is a JSON object with a string `expiration` in
-    /// ISO 8601 (UTC) and a `conditions` list.
+    /// [`Error::InvalidPolicyDocument`] with OSS's EC code for a text OSS would refuse;
+    /// [`Error::BucketMismatch`] for a `bucket` condition naming another bucket; the condition
+    /// errors of [`PostPolicyBuilder::build`](crate::PostPolicyBuilder::build).
     pub fn new(bucket: Bucket, text: impl Into<String>) -> Result<Self> {
         let text = text.into();
-        let doc: Value = serde_json::from_str(&unescape_dollar(&text)).map_err(|e| invalid(e.to_string()))?;
-        let obj = doc.as_object().ok_or_else(|| invalid("the document is not a JSON object"))?;
-        let expiration = obj
-            .get("expiration")
-            .and_then(Value::as_str)
-            .ok_or_else(|| invalid("expiration is missing or not a string"))?;
-        // The form OSS's samples use; the verifier accepts the same (offsets are [UNVERIFIED]).
-        let expiration = time_fmt::parse_expiration(expiration)
-            .ok_or_else(|| invalid(format!("expiration {expiration:?} is not YYYY-MM-DDTHH:MM:SS(.fff)Z")))?;
-        let conditions = obj
-            .get("conditions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| invalid("conditions is missing or not a list"))?;
+        let document = PolicyDocument::parse(&text)?;
+        let expiration = time_fmt::normalize(document.expiration())?;
+        let conditions = check_conditions(&bucket, document.conditions().to_vec(), true, true)?;
         let mut pinned = Pinned::default();
-        let shaped: Vec<Condition> = conditions.iter().filter_map(|c| pinned.note(c)).collect();
-        Ok(Self {
-            bucket,
-            text,
-            endpoint: Endpoint::default(),
-            expiration: time_fmt::normalize(expiration),
-            pinned,
-            form: Arc::new(form_shape(&shaped)),
-        })
+        for cond in &conditions {
+            let (Some(field), Some(value)) = (cond.field(), cond.fixed_value()) else { continue };
+            let slot = match field.name().to_ascii_lowercase().as_str() {
+                SIGNATURE_VERSION => &mut pinned.version,
+                CREDENTIAL => &mut pinned.credential,
+                DATE => &mut pinned.date,
+                SECURITY_TOKEN => &mut pinned.token,
+                _ => continue,
+            };
+            *slot = Some(value.to_owned());
+        }
+        let shape = Arc::new(FormShape::of(&conditions));
+        Ok(Self { bucket, text, endpoint: Endpoint::default(), expiration, pinned, shape })
     }
 
     /// Where the form is posted (default: the region's public endpoint).
@@ -138,56 +99,49 @@ impl PolicyText {
         &self.text
     }
 
-    /// Signs the text for V4. The text's own `x-oss-date`, if it has one, is the signing time;
-    /// otherwise `now` is.
+    /// Signs the text at `now`. For V4, the text's own `x-oss-date`, if it pins one, is the
+    /// signing time; otherwise `now` is.
     ///
     /// # Errors
-    /// [`Error::PolicyTextMismatch`] when the text pins a signer field to another value than
-    /// the signer writes; [`Error::InvalidPolicyText`] for a malformed `x-oss-date`;
-    /// [`Error::Expired`] unless the expiration is after `now`.
-    pub fn sign_at(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<FormFields> {
-        let now = time_fmt::normalize(now);
-        self.check_expiration(now)?;
-        let when = match &self.pinned.date {
-            Some(d) => time_fmt::parse_x_oss_date(d)
-                .ok_or_else(|| invalid(format!("x-oss-date {d:?} is not YYYYMMDDTHHMMSSZ")))?,
-            None => now,
+    /// [`Error::Expired`] unless the expiration is after `now`; [`Error::ValidityTooLong`] for a
+    /// V4 text expiring more than 7 days after its `x-oss-date`; [`Error::PolicyTextMismatch`]
+    /// when the text pins a signer field (a malformed `x-oss-date` included) to another value
+    /// than the signer writes; [`Error::TimeOutOfRange`].
+    pub fn sign_at(&self, signer: &Signer, now: OffsetDateTime) -> Result<FormFields> {
+        let now = time_fmt::normalize(now)?;
+        check_validity(self.expiration, now, SignatureVersion::V1)?;
+        let v4 = signer.version() == SignatureVersion::V4;
+        let date = match (&self.pinned.date, v4) {
+            (Some(d), true) => time_fmt::parse_x_oss_date(d).ok_or_else(|| Error::PolicyTextMismatch {
+                field: DATE,
+                in_text: d.clone(),
+                signer: "a date as YYYYMMDDTHHMMSSZ".into(),
+            })?,
+            _ => now,
         };
-        let date = time_fmt::x_oss_date(when)?;
-        let credential = credential_scope(credentials.access_key_id(), &time_fmt::scope_date(when)?, region);
-        mismatch(CREDENTIAL, self.pinned.credential.as_deref(), &credential)?;
-        mismatch(SIGNATURE_VERSION, self.pinned.version.as_deref(), ALGORITHM_V4)?;
-        self.check_token(credentials)?;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&self.text);
-        let key =
-            SigningKey::derive(credentials.access_key_secret(), when.date(), region.id(), region.product().as_str());
-        let signature = key.sign_hex(b64.as_bytes());
-        Ok(self.form(region, b64, SignatureFields::V4 { credential, date, signature }, credentials))
+        check_validity(self.expiration, date, signer.version())?;
+        let stamp = signer.stamp(date);
+        if let Some((credential, _)) = stamp.v4() {
+            mismatch(CREDENTIAL, self.pinned.credential.as_deref(), credential)?;
+            mismatch(SIGNATURE_VERSION, self.pinned.version.as_deref(), ALGORITHM_V4)?;
+        }
+        self.check_token(signer.credentials().security_token())?;
+        let policy = base64::engine::general_purpose::STANDARD.encode(&self.text);
+        let url = signer.region().upload_url(&self.bucket, &self.endpoint);
+        let fields = signer.sign(stamp, policy);
+        Ok(FormFields::new(url, Arc::clone(&self.shape), fields, signer.version(), self.expiration))
     }
 
-    /// Signs the text for V1.
+    /// [`PolicyText::sign_at`] with the system clock.
     ///
     /// # Errors
-    /// [`Error::Expired`] unless the expiration is after `now`; [`Error::PolicyTextMismatch`]
-    /// when the text pins another security token.
-    pub fn sign_v1_at(&self, credentials: &Credentials, region: &Region, now: OffsetDateTime) -> Result<FormFields> {
-        self.check_expiration(time_fmt::normalize(now))?;
-        self.check_token(credentials)?;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&self.text);
-        let signature = signing_key::sign_v1(credentials.access_key_secret(), b64.as_bytes());
-        let fields = SignatureFields::V1 { access_key_id: credentials.access_key_id().to_owned(), signature };
-        Ok(self.form(region, b64, fields, credentials))
+    /// As [`PolicyText::sign_at`].
+    pub fn sign(&self, signer: &Signer) -> Result<FormFields> {
+        self.sign_at(signer, OffsetDateTime::now_utc())
     }
 
-    fn check_expiration(&self, now: OffsetDateTime) -> Result<()> {
-        if self.expiration <= now {
-            return Err(Error::Expired { expiration: self.expiration, now });
-        }
-        Ok(())
-    }
-
-    fn check_token(&self, credentials: &Credentials) -> Result<()> {
-        match (&self.pinned.token, credentials.security_token()) {
+    fn check_token(&self, token: Option<&str>) -> Result<()> {
+        match (&self.pinned.token, token) {
             (Some(t), Some(c)) if t == c => Ok(()),
             (Some(_), c) => Err(Error::PolicyTextMismatch {
                 field: SECURITY_TOKEN,
@@ -197,69 +151,45 @@ impl PolicyText {
             (None, _) => Ok(()),
         }
     }
+}
 
-    fn form(&self, region: &Region, b64: String, fields: SignatureFields, credentials: &Credentials) -> FormFields {
-        FormFields::signed(
-            region.upload_url(&self.bucket, &self.endpoint).into(),
-            Arc::clone(&self.form),
-            b64,
-            fields,
-            credentials.shared_security_token(),
-            self.expiration,
-        )
+/// The text is shown unless it pins an STS token.
+impl std::fmt::Debug for PolicyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = if self.pinned.token.is_some() { "<redacted: pins a security token>" } else { self.text.as_str() };
+        f.debug_struct("PolicyText")
+            .field("bucket", &self.bucket)
+            .field("text", &text)
+            .field("endpoint", &self.endpoint)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
     }
 }
 
 fn mismatch(field: &'static str, in_text: Option<&str>, signer: &str) -> Result<()> {
     match in_text {
-        Some(t) if t != signer => {
-            Err(Error::PolicyTextMismatch { field, in_text: t.to_owned(), signer: signer.to_owned() })
-        }
+        Some(t) if t != signer => Err(Error::PolicyTextMismatch { field, in_text: t.to_owned(), signer: signer.to_owned() }),
         _ => Ok(()),
     }
-}
-
-fn invalid(reason: impl Into<String>) -> Error {
-    Error::InvalidPolicyText { reason: reason.into() }
-}
-
-/// Rewrites OSS's non-JSON `\$` escape as `$` so a JSON parser accepts the text. A `\\` pair
-/// is kept whole, so `\\$` (an escaped backslash, then `$`) is left alone.
-pub(crate) fn unescape_dollar(text: &str) -> Cow<'_, str> {
-    if !text.contains("\\$") {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('$') => out.push('$'),
-                Some(next) => {
-                    out.push('\\');
-                    out.push(next);
-                }
-                None => out.push('\\'),
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// A value as OSS reads it: `\$` means a literal `$` ([PO-EN]: "write `\$` for a literal
-/// dollar"; the Java SDK writes `\\$` in the JSON, which decodes to `\$`).
-pub(crate) fn literal_value(value: &str) -> String {
-    value.replace("\\$", "$")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Credentials;
+    use crate::region::Region;
     use time::macros::datetime;
 
     const TEXT: &str = r#"{"expiration": "2024-07-13T14:34:14Z", "conditions": [{"bucket": "example-bucket"}, {"x-oss-signature-version": "OSS4-HMAC-SHA256"}, {"x-oss-credential": "access_key_id/20240713/us-west-1/oss/aliyun_v4_request"}, {"x-oss-date": "20240713T133414Z"}, ["starts-with", "$key", "up/"], ["eq", "$success_action_status", "201"]]}"#;
+    const NOW: OffsetDateTime = datetime!(2024-07-13 13:40:00 UTC);
+
+    fn bucket() -> Bucket {
+        Bucket::new("example-bucket").unwrap()
+    }
+
+    fn signer(credentials: Credentials, region: &str) -> Signer {
+        Signer::new(credentials, Region::new(region).unwrap())
+    }
 
     fn creds() -> Credentials {
         Credentials::new("access_key_id", "access_key_secret").unwrap()
@@ -267,9 +197,8 @@ mod tests {
 
     #[test]
     fn the_texts_own_date_and_scope_are_used() {
-        let p = PolicyText::new(Bucket::new("example-bucket").unwrap(), TEXT).unwrap();
-        let region = Region::new("us-west-1").unwrap();
-        let form = p.sign_at(&creds(), &region, datetime!(2024-07-13 13:40:00 UTC)).unwrap();
+        let p = PolicyText::new(bucket(), TEXT).unwrap();
+        let form = p.sign_at(&signer(creds(), "us-west-1"), NOW).unwrap();
         assert_eq!(form.get("x-oss-date"), Some("20240713T133414Z"));
         assert_eq!(form.get("x-oss-credential"), Some("access_key_id/20240713/us-west-1/oss/aliyun_v4_request"));
         assert_eq!(form.get("success_action_status"), Some("201"));
@@ -283,63 +212,75 @@ mod tests {
     fn prefilled_values_are_what_oss_compares_with() {
         // The Java SDK writes a literal `$` as `\\$` in the JSON (public-vectors.json).
         let text = r#"{"expiration":"2030-01-01T00:00:00Z","conditions":[["eq","$key","user\/eric\/\\${filename}"],["starts-with","$x-oss-meta-a","p\\$"]]}"#;
-        let p = PolicyText::new(Bucket::new("example-bucket").unwrap(), text).unwrap();
-        let form =
-            p.sign_v1_at(&creds(), &Region::new("us-west-1").unwrap(), datetime!(2024-07-13 13:40:00 UTC)).unwrap();
+        let p = PolicyText::new(bucket(), text).unwrap();
+        let form = p.sign_at(&signer(creds(), "us-west-1").with_version(SignatureVersion::V1), NOW).unwrap();
         assert_eq!(form.get("key"), Some("user/eric/${filename}"));
         assert_eq!(form.required(), ["x-oss-meta-a"]);
     }
 
     #[test]
+    fn the_builders_checks_apply_to_texts_too() {
+        let with = |conds: &str| format!(r#"{{"expiration": "2030-01-01T00:00:00Z", "conditions": [{conds}]}}"#);
+        assert_eq!(
+            PolicyText::new(bucket(), with(r#"{"bucket": "other-bucket"}"#)),
+            Err(Error::BucketMismatch { in_policy: "other-bucket".into(), bucket: "example-bucket".into() })
+        );
+        assert!(matches!(
+            PolicyText::new(bucket(), with(r#"["eq", "$key", "a"], ["starts-with", "$key", "b/"]"#)),
+            Err(Error::ConflictingConditions { .. })
+        ));
+        assert!(matches!(
+            PolicyText::new(bucket(), with(r#"["eq", "$success_action_status", "299"]"#)),
+            Err(Error::InvalidFieldValue { .. })
+        ));
+        // 30 days: fine for V1, over V4's 7-day limit.
+        let month = PolicyText::new(bucket(), r#"{"expiration": "2024-08-12T13:40:00Z", "conditions": [{"bucket": "example-bucket"}]}"#).unwrap();
+        let v4 = signer(creds(), "us-west-1");
+        assert!(matches!(month.sign_at(&v4, NOW), Err(Error::ValidityTooLong { .. })));
+        assert!(month.sign_at(&v4.with_version(SignatureVersion::V1), NOW).is_ok());
+    }
+
+    #[test]
     fn expiration_must_be_utc_as_oss_samples_write_it() {
-        let b = || Bucket::new("example-bucket").unwrap();
-        let offset = r#"{"expiration": "2030-01-01T08:00:00+08:00", "conditions": []}"#;
-        assert!(matches!(PolicyText::new(b(), offset), Err(Error::InvalidPolicyText { .. })));
-        assert!(PolicyText::new(b(), r#"{"expiration": "2030-01-01T00:00:00.123Z", "conditions": []}"#).is_ok());
+        let offset = r#"{"expiration": "2030-01-01T08:00:00+08:00", "conditions": [{"bucket": "example-bucket"}]}"#;
+        assert!(matches!(PolicyText::new(bucket(), offset), Err(Error::InvalidPolicyDocument { ec: "0006-00000212", .. })));
+        assert!(PolicyText::new(bucket(), r#"{"expiration": "2030-01-01T00:00:00.123Z", "conditions": [{"bucket": "example-bucket"}]}"#).is_ok());
     }
 
     #[test]
     fn a_text_pinning_another_scope_is_refused() {
-        let p = PolicyText::new(Bucket::new("example-bucket").unwrap(), TEXT).unwrap();
-        let now = datetime!(2024-07-13 13:40:00 UTC);
-        let err = p.sign_at(&creds(), &Region::new("cn-hangzhou").unwrap(), now).unwrap_err();
+        let p = PolicyText::new(bucket(), TEXT).unwrap();
+        let err = p.sign_at(&signer(creds(), "cn-hangzhou"), NOW).unwrap_err();
         assert!(matches!(err, Error::PolicyTextMismatch { field: "x-oss-credential", .. }));
         let other = Credentials::new("other", "s").unwrap();
-        assert!(matches!(
-            p.sign_at(&other, &Region::new("us-west-1").unwrap(), now),
-            Err(Error::PolicyTextMismatch { .. })
-        ));
+        assert!(matches!(p.sign_at(&signer(other, "us-west-1"), NOW), Err(Error::PolicyTextMismatch { .. })));
         let sts = creds().with_security_token("T").unwrap();
         let with_token = TEXT.replace(r#"{"x-oss-date""#, r#"{"x-oss-security-token": "OTHER"}, {"x-oss-date""#);
-        let p = PolicyText::new(Bucket::new("example-bucket").unwrap(), with_token).unwrap();
-        let err = p.sign_at(&sts, &Region::new("us-west-1").unwrap(), now).unwrap_err();
+        let p = PolicyText::new(bucket(), with_token).unwrap();
+        let err = p.sign_at(&signer(sts, "us-west-1"), NOW).unwrap_err();
         assert!(matches!(err, Error::PolicyTextMismatch { field: "x-oss-security-token", .. }));
         assert!(!err.to_string().contains("OTHER"));
+        assert!(!format!("{p:?}").contains("OTHER"), "Debug hides a text pinning a token");
+        let bad_date = TEXT.replace("20240713T133414Z", "2024-07-13");
+        let p = PolicyText::new(bucket(), bad_date).unwrap();
+        assert!(matches!(p.sign_at(&signer(creds(), "us-west-1"), NOW), Err(Error::PolicyTextMismatch { field: "x-oss-date", .. })));
     }
 
     #[test]
-    fn malformed_texts_are_refused() {
-        let b = || Bucket::new("example-bucket").unwrap();
-        for bad in [
-            "",
-            "[]",
-            "{}",
-            r#"{"expiration": 1, "conditions": []}"#,
-            r#"{"expiration": "2024-02-30T00:00:00Z", "conditions": []}"#,
-            r#"{"expiration": "2024-01-01T00:00:00Z"}"#,
+    fn malformed_texts_are_refused_with_oss_ec_codes() {
+        for (bad, ec) in [
+            ("", "0006-00000205"),
+            ("[]", "0006-00000201"),
+            ("{}", "0006-00000209"),
+            (r#"{"expiration": 1, "conditions": [{"bucket": "example-bucket"}]}"#, "0006-00000210"),
+            (r#"{"expiration": "2024-02-30T00:00:00Z", "conditions": [{"bucket": "example-bucket"}]}"#, "0006-00000212"),
+            (r#"{"expiration": "2024-01-01T00:00:00Z"}"#, "0006-00000207"),
+            (r#"{"expiration": "2024-01-01T00:00:00Z", "conditions": []}"#, "0006-00000215"),
+            (r#"{"expiration": "2024-01-01T00:00:00Z", "conditions": [], "conditions": [1]}"#, "0006-00000201"),
         ] {
-            assert!(matches!(PolicyText::new(b(), bad), Err(Error::InvalidPolicyText { .. })), "{bad:?}");
+            assert!(matches!(PolicyText::new(bucket(), bad), Err(Error::InvalidPolicyDocument { ec: e, .. }) if e == ec), "{bad:?}");
         }
-        let p = PolicyText::new(b(), r#"{"expiration": "2024-01-01T00:00:00Z", "conditions": []}"#).unwrap();
-        let err = p.sign_v1_at(&creds(), &Region::new("us-west-1").unwrap(), datetime!(2024-01-01 00:00:00 UTC));
-        assert!(matches!(err, Err(Error::Expired { .. })));
-    }
-
-    #[test]
-    fn dollar_unescape_keeps_escaped_backslashes() {
-        assert_eq!(unescape_dollar(r#""a\$b""#), r#""a$b""#);
-        assert_eq!(unescape_dollar(r#""a\\$b""#), r#""a\\$b""#);
-        assert_eq!(unescape_dollar(r#""a\\\$b""#), r#""a\\$b""#);
-        assert!(matches!(unescape_dollar("plain"), Cow::Borrowed(_)));
+        let p = PolicyText::new(bucket(), r#"{"expiration": "2024-07-13T13:40:00Z", "conditions": [{"bucket": "example-bucket"}]}"#).unwrap();
+        assert!(matches!(p.sign_at(&signer(creds(), "us-west-1"), NOW), Err(Error::Expired { .. })));
     }
 }

@@ -1,4 +1,5 @@
-//! The V4 signing key (OSS4-HMAC-SHA256), its signatures, and a cache for services.
+//! The V4 signing key (OSS4-HMAC-SHA256), the signatures made with it, and a key cache for
+//! services.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,13 +11,10 @@ use time::Date;
 use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
-use crate::encoding;
 use crate::region::{Product, Region};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// `x-oss-signature-version` for V4.
-pub const ALGORITHM_V4: &str = "OSS4-HMAC-SHA256";
 /// The prefix of the first HMAC key: `"aliyun_v4" + AccessKeySecret`.
 pub const KEY_PREFIX_V4: &str = "aliyun_v4";
 /// The final segment of the credential scope and the last derivation input.
@@ -30,38 +28,44 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
 
 /// A derived V4 signing key for one secret, UTC date, region and product.
 ///
-/// The key bytes are zeroized on drop and never shown by `Debug`.
+/// It keeps the HMAC state already keyed with the key, so a signature clones it and hashes the
+/// string to sign: no key padding per signature. The key bytes are zeroized on drop and never
+/// shown by `Debug` (the keyed state of the `hmac` crate cannot be zeroized).
 ///
 /// ```
-/// use oss_post_policy::SigningKey;
-/// use time::macros::date;
+/// use oss_post_policy::{Region, SigningKey};
+/// use oss_post_policy::time::{Date, Month};
 ///
 /// // Public vector "alibaba-cloud-kit-v4-presign-post" (tests/vectors/public-vectors.json).
-/// let key = SigningKey::derive("access_key_secret", date!(2024-07-13), "us-west-1", "oss");
+/// let date = Date::from_calendar_date(2024, Month::July, 13)?;
+/// let key = SigningKey::derive("access_key_secret", date, &Region::new("us-west-1")?);
 /// assert_eq!(key.to_hex().as_str(), "ab259f9d7ed156e0c3ae542c3dd04bc1de07d1339e2d76b2128ef4324c639bec");
 /// assert!(!format!("{key:?}").contains("ab259f9d"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
     key: Zeroizing<[u8; 32]>,
+    keyed: HmacSha256,
     date: Date,
 }
 
 impl SigningKey {
-    /// Derives the key from the AccessKey secret.
-    pub fn derive(secret: &str, date: Date, region: &str, product: &str) -> Self {
+    /// Derives the key from the AccessKey secret for `date` (UTC) and the region's id and
+    /// product.
+    pub fn derive(secret: &str, date: Date, region: &Region) -> Self {
         let mut first = Zeroizing::new(Vec::with_capacity(KEY_PREFIX_V4.len() + secret.len()));
         first.extend_from_slice(KEY_PREFIX_V4.as_bytes());
         first.extend_from_slice(secret.as_bytes());
-        let mut ymd = [0u8; 8];
-        write_ymd(&mut ymd, date);
+        let ymd = format!("{:04}{:02}{:02}", date.year(), u8::from(date.month()), date.day());
         // kDate = HMAC("aliyun_v4" + secret, YYYYMMDD); kRegion = HMAC(kDate, region);
         // kService = HMAC(kRegion, product); kSigning = HMAC(kService, "aliyun_v4_request")
-        let k_date = hmac_sha256(&first, &ymd);
-        let k_region = hmac_sha256(&*k_date, region.as_bytes());
-        let k_service = hmac_sha256(&*k_region, product.as_bytes());
+        let k_date = hmac_sha256(&first, ymd.as_bytes());
+        let k_region = hmac_sha256(&*k_date, region.id().as_bytes());
+        let k_service = hmac_sha256(&*k_region, region.product().as_str().as_bytes());
         let key = hmac_sha256(&*k_service, SCOPE_TERMINATOR_V4.as_bytes());
-        Self { key, date }
+        let keyed = HmacSha256::new_from_slice(&*key).expect("HMAC takes keys of any length");
+        Self { key, keyed, date }
     }
 
     /// The UTC date the key is valid for.
@@ -69,19 +73,18 @@ impl SigningKey {
         self.date
     }
 
-    /// `x-oss-signature`: lower-case hex HMAC-SHA256 of the string to sign (the base64 policy).
+    /// The V4 signature: lower-case hex HMAC-SHA256 of the string to sign (for a POST form,
+    /// the base64 policy).
     pub fn sign(&self, string_to_sign: &[u8]) -> String {
-        self.sign_hex(string_to_sign).to_string()
+        hex::encode(self.keyed.clone().chain_update(string_to_sign).finalize().into_bytes())
     }
 
-    /// [`SigningKey::sign`] kept inline, as a form holds it.
-    pub(crate) fn sign_hex(&self, string_to_sign: &[u8]) -> encoding::Ascii<64> {
-        encoding::hex32(&self.sign_raw(string_to_sign))
-    }
-
-    /// The raw 32-byte signature.
-    pub fn sign_raw(&self, string_to_sign: &[u8]) -> [u8; 32] {
-        *hmac_sha256(&*self.key, string_to_sign)
+    /// Whether `signature` (hex, either case) is the V4 signature of `string_to_sign`,
+    /// compared in constant time.
+    pub fn verify(&self, string_to_sign: &[u8], signature: &str) -> bool {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(signature, &mut bytes).is_ok()
+            && self.keyed.clone().chain_update(string_to_sign).verify_slice(&bytes).is_ok()
     }
 
     /// The key bytes as lower-case hex, for known-answer tests against other implementations.
@@ -90,71 +93,50 @@ impl SigningKey {
     }
 }
 
-fn write_ymd(out: &mut [u8; 8], date: Date) {
-    let digits =
-        [(date.year().rem_euclid(10_000), 4usize), (i32::from(u8::from(date.month())), 2), (i32::from(date.day()), 2)];
-    let mut pos = 0;
-    for (value, width) in digits {
-        let mut v = value;
-        for i in (0..width).rev() {
-            out[pos + i] = b'0' + u8::try_from(v % 10).expect("a digit fits in u8");
-            v /= 10;
-        }
-        pos += width;
-    }
-}
-
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("date", &self.date).field("key", &"<redacted>").finish()
+        f.debug_struct("SigningKey").field("date", &self.date).field("key", &"<redacted>").finish_non_exhaustive()
     }
 }
 
 /// What a derived key depends on besides the region: the secret (by its fingerprint, so a
 /// rotated secret under the same id never reuses a stale key), the UTC date and the product.
 /// The AccessKey id is no input of the derivation.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Slot {
     fingerprint: [u8; 32],
     date: Date,
     product: Product,
 }
 
-/// Hashes eight bytes of the fingerprint, already a SHA-256 and so as good as all 32 (equal
-/// fingerprints are still compared whole), with the date and product: a third of the work.
-impl std::hash::Hash for Slot {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let (head, _) = self.fingerprint.split_first_chunk::<8>().expect("32 bytes hold 8");
-        state.write_u64(u64::from_ne_bytes(*head));
-        self.date.hash(state);
-        self.product.hash(state);
-    }
-}
-
 /// The keys of one slot, by region id.
 type Keys = HashMap<Slot, Vec<(Box<str>, Arc<SigningKey>)>>;
 
-/// Derived signing keys, shared between threads, so the four-HMAC derivation runs once per
-/// UTC day per credential and region.
+/// Derived signing keys, so the four-HMAC derivation runs once per UTC day per secret and
+/// region.
 ///
+/// A cache is a handle: its clones share the same keys, between threads too. Hand one to
+/// every [`Signer`](crate::Signer) and [`Verifier`](crate::Verifier) that should share keys.
 /// Entries for days before the newest one seen are dropped as new days arrive, so the cache
-/// holds about one key per credential and region.
+/// holds about one key per secret and region.
 ///
 /// ```
 /// use oss_post_policy::{Credentials, Region, SigningKeyCache};
-/// use time::macros::date;
+/// use oss_post_policy::time::{Date, Month};
 ///
 /// let cache = SigningKeyCache::new();
+/// let shared = cache.clone();
 /// let creds = Credentials::example();
 /// let region = Region::new("cn-hangzhou")?;
-/// let a = cache.get(&creds, date!(2024-11-27), &region);
-/// let b = cache.get(&creds, date!(2024-11-27), &region);
+/// let day = Date::from_calendar_date(2024, Month::November, 27)?;
+/// let a = cache.get(&creds, day, &region);
+/// let b = shared.get(&creds, day, &region);
 /// assert!(std::sync::Arc::ptr_eq(&a, &b));
-/// # Ok::<(), oss_post_policy::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SigningKeyCache {
-    keys: RwLock<Keys>,
+    keys: Arc<RwLock<Keys>>,
 }
 
 impl SigningKeyCache {
@@ -165,8 +147,8 @@ impl SigningKeyCache {
 
     /// The key for these credentials, date and region, derived on first use.
     ///
-    /// A lookup hashes nothing secret and allocates nothing: the secret is known by the
-    /// fingerprint [`Credentials`] computed once, and hits take a shared read lock.
+    /// A lookup hashes nothing secret: the secret is known by the fingerprint [`Credentials`]
+    /// computed once, and hits take a shared read lock.
     pub fn get(&self, credentials: &Credentials, date: Date, region: &Region) -> Arc<SigningKey> {
         let slot = Slot { fingerprint: *credentials.secret_fingerprint(), date, product: region.product() };
         let find =
@@ -181,8 +163,7 @@ impl SigningKeyCache {
         }
         // Keys for earlier days are never asked for again by a clock-driven service.
         keys.retain(|slot, _| slot.date >= date);
-        let key =
-            Arc::new(SigningKey::derive(credentials.access_key_secret(), date, region.id(), region.product().as_str()));
+        let key = Arc::new(SigningKey::derive(credentials.access_key_secret(), date, region));
         keys.entry(slot).or_default().push((region.id().into(), Arc::clone(&key)));
         key
     }
@@ -204,28 +185,12 @@ impl fmt::Debug for SigningKeyCache {
     }
 }
 
-impl Clone for SigningKeyCache {
-    /// A new cache holding the same keys.
-    fn clone(&self) -> Self {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner).clone();
-        Self { keys: RwLock::new(keys) }
-    }
-}
-
-/// `Signature` for V1: base64(HMAC-SHA1(AccessKeySecret, base64 policy)).
-pub(crate) fn sign_v1(secret: &str, string_to_sign: &[u8]) -> String {
-    use base64::Engine as _;
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(string_to_sign);
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
 
-    // From ../shared/reference/public-vectors.json "alibaba-cloud-kit-v4-presign-post"
+    // From tests/vectors/public-vectors.json "alibaba-cloud-kit-v4-presign-post"
     // (cozy-elixir/alibaba_cloud_kit, re-computed with Python's hmac).
     const KIT_KEY: &str = "ab259f9d7ed156e0c3ae542c3dd04bc1de07d1339e2d76b2128ef4324c639bec";
     const KIT_POLICY_B64: &str = "eyJjb25kaXRpb25zIjpbeyJidWNrZXQiOiJleGFtcGxlLWJ1Y2tldCJ9LHsieC1vc3Mtc2lnbmF0dXJlLXZlcnNpb24iOiJPU1M0LUhNQUMtU0hBMjU2In0seyJ4LW9zcy1jcmVkZW50aWFsIjoiYWNjZXNzX2tleV9pZC8yMDI0MDcxMy91cy13ZXN0LTEvb3NzL2FsaXl1bl92NF9yZXF1ZXN0In0seyJ4LW9zcy1kYXRlIjoiMjAyNDA3MTNUMTMzNDE0WiJ9LFsiZXEiLCIka2V5Iiwib2JqZWN0L3ByZXNpZ25fcG9zdF9vYmplY3QucG5nIl0sWyJlcSIsIiR4LW9zcy1vYmplY3QtYWNsIiwicHJpdmF0ZSJdLFsiY29udGVudC1sZW5ndGgtcmFuZ2UiLDEsMTA0ODU3NjAwXV0sImV4cGlyYXRpb24iOiIyMDI0LTA3LTEzVDE0OjM0OjE0WiJ9";
@@ -233,9 +198,16 @@ mod tests {
 
     #[test]
     fn derivation_matches_the_public_vector() {
-        let key = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), "us-west-1", "oss");
+        let key = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap());
         assert_eq!(key.to_hex().as_str(), KIT_KEY);
         assert_eq!(key.sign(KIT_POLICY_B64.as_bytes()), KIT_SIGNATURE);
+        assert!(key.verify(KIT_POLICY_B64.as_bytes(), KIT_SIGNATURE));
+        assert!(key.verify(KIT_POLICY_B64.as_bytes(), &KIT_SIGNATURE.to_uppercase()));
+        let mut wrong = KIT_SIGNATURE.to_owned();
+        wrong.replace_range(63.., "5");
+        assert!(!key.verify(KIT_POLICY_B64.as_bytes(), &wrong));
+        assert!(!key.verify(KIT_POLICY_B64.as_bytes(), &KIT_SIGNATURE[..62]));
+        assert!(!key.verify(b"other", KIT_SIGNATURE));
         assert_eq!(key.date(), date!(2024 - 07 - 13));
     }
 
@@ -253,35 +225,28 @@ mod tests {
             let k = chain(&k, "us-west-1");
             let k = chain(&k, "oss");
             let k = chain(&k, "aliyun_v4_request");
-            let key = SigningKey::derive(&secret, date!(2024 - 07 - 13), "us-west-1", "oss");
+            let key = SigningKey::derive(&secret, date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap());
             assert_eq!(key.to_hex().as_str(), hex::encode(k), "secret of {len} bytes");
         }
     }
 
     #[test]
     fn every_derivation_input_matters() {
-        let base = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), "us-west-1", "oss").to_hex();
+        let base = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap()).to_hex();
         for other in [
-            SigningKey::derive("access_key_secreT", date!(2024 - 07 - 13), "us-west-1", "oss"),
-            SigningKey::derive("access_key_secret", date!(2024 - 07 - 14), "us-west-1", "oss"),
-            SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), "us-west-2", "oss"),
-            SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), "us-west-1", "oss-cloudbox"),
+            SigningKey::derive("access_key_secreT", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap()),
+            SigningKey::derive("access_key_secret", date!(2024 - 07 - 14), &Region::new("us-west-1").unwrap()),
+            SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-2").unwrap()),
+            SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::cloudbox("us-west-1", "us-west-1").unwrap()),
         ] {
             assert_ne!(other.to_hex(), base);
         }
     }
 
     #[test]
-    fn v1_signature_matches_the_public_vector() {
-        // public-vectors.json "aliyun-oss-elixir-v1" (ug0/aliyun_oss), classic docs key pair.
-        let b64 = "eyJjb25kaXRpb25zIjpbWyJjb250ZW50LWxlbmd0aC1yYW5nZSIsMCwxMDQ4NTc2MF0seyJidWNrZXQiOiJhaGFoYSJ9LHsiQSI6ImEifSx7ImtleSI6IkFCQyJ9XSwiZXhwaXJhdGlvbiI6IjIwMTMtMTItMDFUMTI6MDA6MDBaIn0=";
-        assert_eq!(sign_v1("OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV", b64.as_bytes()), "W835KpLsL6k1/oo28RcsEflB6hw=");
-    }
-
-    #[test]
     fn debug_is_redacted() {
-        let key = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), "us-west-1", "oss");
-        assert_eq!(format!("{key:?}"), "SigningKey { date: 2024-07-13, key: \"<redacted>\" }");
+        let key = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap());
+        assert_eq!(format!("{key:?}"), "SigningKey { date: 2024-07-13, key: \"<redacted>\", .. }");
         assert!(!format!("{key:?}").contains(KIT_KEY));
     }
 
@@ -310,12 +275,12 @@ mod tests {
 
     #[test]
     fn cache_is_shared_between_threads() {
-        let cache = Arc::new(SigningKeyCache::new());
+        let cache = SigningKeyCache::new();
         let creds = Credentials::new("access_key_id", "access_key_secret").unwrap();
         let region = Region::new("us-west-1").unwrap();
         let keys: Vec<_> = (0..4)
             .map(|_| {
-                let (cache, creds, region) = (Arc::clone(&cache), creds.clone(), region.clone());
+                let (cache, creds, region) = (cache.clone(), creds.clone(), region.clone());
                 std::thread::spawn(move || cache.get(&creds, date!(2024 - 07 - 13), &region).to_hex())
             })
             .collect::<Vec<_>>()

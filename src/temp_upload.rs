@@ -3,20 +3,22 @@
 //! Given a file name, that API answers with everything a client needs to upload that one file
 //! by form: the endpoint, the bucket, a fresh object key under `temp/`, and a signed policy
 //! that admits exactly that key. [`TempUpload`] builds the same answer for any service:
-//! configure it once (bucket, region, lifetime, size limit, signature version), then call
-//! [`TempUpload::sign_at`] per request.
+//! configure it once (bucket, lifetime, size limit), then call [`TempUpload::sign_at`] per
+//! request with a [`Signer`] (which holds the credentials, the region and the signature
+//! version).
 //!
 //! The key layout is Cloud Backup's:
 //! `temp/{account id}/upload/{YYYY-MM-DD of now, UTC}/{unique id}/{file name}`. The unique id
 //! and the request id come from the caller (e.g. a UUID string): this crate has no randomness.
 //!
 //! The policy is `{"bucket": ...}`, the signer's fields, `["eq","$key",key]` and
-//! `["content-length-range",0,max]`, signed with [`PostPolicy::sign_v1_at`] (the seed's shape,
-//! the default) or [`PostPolicy::sign_at`] (V4, on request).
+//! `["content-length-range",0,max]`, signed by [`PostPolicy::sign_at`]: V4 by default (OSS
+//! accepts only V4 from new customers and buckets), or V1 with a V1 [`Signer`], which is the
+//! exact shape the Cloud Backup API returns.
 //!
 //! # Response fields
 //!
-//! [`TempUploadUrl`] serialises in the seed's field names, types and order; fields for V4 and
+//! [`TempUploadUrl`] serialises in the Cloud Backup API's field names, types and order; fields for V4 and
 //! STS are appended after `Signature`, and only when they apply:
 //!
 //! | JSON field | value | form field it fills |
@@ -37,28 +39,29 @@
 //! | `OssDate` | V4 only: `YYYYMMDDTHHMMSSZ` | `x-oss-date` |
 //! | `OssSecurityToken` | STS credentials only (V1 and V4) | `x-oss-security-token` |
 //!
-//! The extra names follow the seed's own rule for `OSSAccessKeyId` → `OssAccessKeyId`: the form
-//! field name without `x-`, in `PascalCase`. A V1 answer without STS is exactly the seed's eleven
+//! The extra names follow the API's own rule for `OSSAccessKeyId` → `OssAccessKeyId`: the form
+//! field name without `x-`, in `PascalCase`. A V1 answer without STS is exactly the API's eleven
 //! fields. [`TempUploadUrl::form`] gives the same fields ready to post, `key` first.
 //!
 //! ```
-//! use oss_post_policy::{Bucket, Credentials, Region, TempUpload, TempUploadRequest};
-//! use time::macros::datetime;
+//! use oss_post_policy::{Bucket, Credentials, Region, Signer, TempUpload, TempUploadRequest};
+//! use oss_post_policy::time::OffsetDateTime;
 //!
 //! // Once per service.
-//! let uploads = TempUpload::new(Bucket::new("hbr-temp-bucket")?, Region::new("cn-shenzhen")?);
+//! let uploads = TempUpload::new(Bucket::new("hbr-temp-bucket")?);
+//! let signer = Signer::new(Credentials::example(), Region::new("cn-shenzhen")?);
 //! // Per request: the caller supplies the unique id and request id (e.g. fresh UUIDs).
 //! let url = uploads.sign_at(
-//!     &Credentials::example(),
+//!     &signer,
 //!     &TempUploadRequest {
 //!         file_name: "iaclone.diff",
 //!         account_id: "1440155109798732",
 //!         unique_id: "49bed34c-b430-4e7e-89b1-4be2b734f95c",
 //!         request_id: "F4EEB401-DD21-588D-AE3B-1E835C7655E1",
 //!     },
-//!     datetime!(2022-07-29 08:15:30 UTC),
+//!     OffsetDateTime::from_unix_timestamp(1_659_082_530).expect("2022-07-29T08:15:30Z"),
 //! )?;
-//! // The seed's sample key.
+//! // The Cloud Backup API's sample key.
 //! assert_eq!(
 //!     url.temp_file_key(),
 //!     "temp/1440155109798732/upload/2022-07-29/49bed34c-b430-4e7e-89b1-4be2b734f95c/iaclone.diff"
@@ -70,17 +73,17 @@
 //! # Ok::<(), oss_post_policy::Error>(())
 //! ```
 
-use std::fmt;
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use time::{Duration, OffsetDateTime};
 
-use crate::condition::{CREDENTIAL, DATE, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
-use crate::credentials::Credentials;
-use crate::error::{Error, Result};
-use crate::form::{FormFields, SignatureVersion};
+use crate::error::{Error, Result, SegmentRule};
+use crate::field::{CREDENTIAL, DATE, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::form::FormFields;
 use crate::policy::PostPolicy;
-use crate::region::{Bucket, Endpoint, Region};
+use crate::region::{Bucket, Endpoint};
+use crate::signature::SignatureVersion;
+use crate::signer::Signer;
 use crate::time_fmt;
 
 /// Longest object key OSS accepts, in bytes of UTF-8.
@@ -99,52 +102,6 @@ const CODE_OK: &str = "200";
 /// `Message` of a successful answer.
 const MESSAGE_OK: &str = "successful";
 
-/// A rule a key segment (file name, account id, unique id) can break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SegmentRule {
-    /// The segment is empty.
-    Empty,
-    /// The segment is `.` or `..`, which clients and tools read as directories.
-    DotSegment,
-    /// The segment contains `/` or `\`, so it would not be one segment.
-    Separator,
-    /// The segment contains a control character.
-    ControlCharacter,
-    /// The segment contains `${`: OSS expands `${filename}` in `key` after checking the
-    /// policy, so the stored name would not be the signed one.
-    Variable,
-}
-
-impl fmt::Display for SegmentRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Empty => "it is empty",
-            Self::DotSegment => "'.' and '..' are not names",
-            Self::Separator => "it contains '/' or '\\'",
-            Self::ControlCharacter => "it contains control characters",
-            Self::Variable => "it contains '${', which OSS expands in keys after checking the policy",
-        })
-    }
-}
-
-/// The first rule `segment` breaks, if any.
-fn segment_rule(segment: &str) -> Option<SegmentRule> {
-    if segment.is_empty() {
-        Some(SegmentRule::Empty)
-    } else if segment == "." || segment == ".." {
-        Some(SegmentRule::DotSegment)
-    } else if segment.contains(['/', '\\']) {
-        Some(SegmentRule::Separator)
-    } else if segment.chars().any(char::is_control) {
-        Some(SegmentRule::ControlCharacter)
-    } else if segment.contains("${") {
-        Some(SegmentRule::Variable)
-    } else {
-        None
-    }
-}
-
 /// Checks that `file_name` can be the last segment of an object key.
 ///
 /// Any other name is kept exactly as given: Unicode, spaces, quotes, leading dots.
@@ -153,14 +110,14 @@ fn segment_rule(segment: &str) -> Option<SegmentRule> {
 /// [`Error::InvalidFileName`] with the [`SegmentRule`] broken: empty, `.` or `..`, holding
 /// `/` or `\`, control characters, or `${`.
 pub fn check_file_name(file_name: &str) -> Result<()> {
-    match segment_rule(file_name) {
+    match SegmentRule::of(file_name) {
         Some(rule) => Err(Error::InvalidFileName { file_name: file_name.to_owned(), rule }),
         None => Ok(()),
     }
 }
 
 fn check_segment(part: &'static str, value: &str) -> Result<()> {
-    match segment_rule(value) {
+    match SegmentRule::of(value) {
         Some(rule) => Err(Error::InvalidKeySegment { part, value: value.to_owned(), rule }),
         None => Ok(()),
     }
@@ -194,7 +151,7 @@ impl TempUploadRequest<'_> {
         check_file_name(self.file_name)?;
         check_segment("account id", self.account_id)?;
         check_segment("unique id", self.unique_id)?;
-        let date = time_fmt::iso_date(time_fmt::normalize(now))?;
+        let date = time_fmt::iso_date(time_fmt::normalize(now)?);
         let segments = [KEY_ROOT, self.account_id, KEY_UPLOAD, &date, self.unique_id, self.file_name];
         let key = segments.join("/");
         if key.len() > MAX_KEY_BYTES {
@@ -209,29 +166,20 @@ impl TempUploadRequest<'_> {
 /// [`TempUpload::sign_at`] per request.
 ///
 /// Defaults: the region's public endpoint, a lifetime of [`DEFAULT_LIFETIME`], files up to
-/// [`DEFAULT_MAX_SIZE`], V1 signatures (as the seed returns them).
+/// [`DEFAULT_MAX_SIZE`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct TempUpload {
     bucket: Bucket,
-    region: Region,
     endpoint: Endpoint,
     lifetime: Duration,
     max_size: u64,
-    version: SignatureVersion,
 }
 
 impl TempUpload {
-    /// Temporary uploads into `bucket` in `region`, with the defaults above.
-    pub fn new(bucket: Bucket, region: Region) -> Self {
-        Self {
-            bucket,
-            region,
-            endpoint: Endpoint::Public,
-            lifetime: DEFAULT_LIFETIME,
-            max_size: DEFAULT_MAX_SIZE,
-            version: SignatureVersion::V1,
-        }
+    /// Temporary uploads into `bucket`, with the defaults above.
+    pub fn new(bucket: Bucket) -> Self {
+        Self { bucket, endpoint: Endpoint::Public, lifetime: DEFAULT_LIFETIME, max_size: DEFAULT_MAX_SIZE }
     }
 
     /// Where the form is posted (default: the region's public endpoint).
@@ -255,12 +203,6 @@ impl TempUpload {
         self
     }
 
-    /// V1 (the default, as the seed returns it) or V4.
-    pub fn signature_version(mut self, version: SignatureVersion) -> Self {
-        self.version = version;
-        self
-    }
-
     /// The policy for `key`: bucket, the exact key, the size limit, expiring after the lifetime.
     fn policy(&self, key: &str) -> Result<PostPolicy> {
         PostPolicy::builder(self.bucket.clone())
@@ -271,31 +213,22 @@ impl TempUpload {
             .build()
     }
 
-    /// A signed temporary upload URL for `request` at `now`.
+    /// A temporary upload URL for `request`, signed by `signer` at `now`.
     ///
     /// # Errors
     /// The key's errors ([`TempUploadRequest::key_at`]); [`Error::Expired`] for a lifetime
     /// that is not positive; [`Error::ValidityTooLong`] for V4 over 7 days;
     /// [`Error::TimeOutOfRange`].
-    pub fn sign_at(
-        &self,
-        credentials: &Credentials,
-        request: &TempUploadRequest<'_>,
-        now: OffsetDateTime,
-    ) -> Result<TempUploadUrl> {
+    pub fn sign_at(&self, signer: &Signer, request: &TempUploadRequest<'_>, now: OffsetDateTime) -> Result<TempUploadUrl> {
         let key = request.key_at(now)?;
-        let policy = self.policy(&key)?;
-        let form = match self.version {
-            SignatureVersion::V4 => policy.sign_at(credentials, &self.region, now)?,
-            SignatureVersion::V1 => policy.sign_v1_at(credentials, &self.region, now)?,
-        };
+        let form = self.policy(&key)?.sign_at(signer, now)?;
         Ok(TempUploadUrl {
             endpoint: endpoint_host(form.url(), &self.bucket, &self.endpoint),
             request_id: request.request_id.to_owned(),
             expire_time: form.expiration().unix_timestamp(),
             temp_file_key: key,
             bucket_name: self.bucket.as_str().to_owned(),
-            oss_access_key_id: credentials.access_key_id().to_owned(),
+            oss_access_key_id: signer.credentials().access_key_id().to_owned(),
             form,
         })
     }
@@ -304,8 +237,8 @@ impl TempUpload {
     ///
     /// # Errors
     /// As [`TempUpload::sign_at`].
-    pub fn sign(&self, credentials: &Credentials, request: &TempUploadRequest<'_>) -> Result<TempUploadUrl> {
-        self.sign_at(credentials, request, OffsetDateTime::now_utc())
+    pub fn sign(&self, signer: &Signer, request: &TempUploadRequest<'_>) -> Result<TempUploadUrl> {
+        self.sign_at(signer, request, OffsetDateTime::now_utc())
     }
 }
 
@@ -430,6 +363,8 @@ impl Serialize for TempUploadUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Credentials;
+    use crate::region::Region;
     use base64::Engine as _;
     use time::macros::datetime;
 
@@ -459,7 +394,20 @@ mod tests {
     }
 
     fn uploads() -> TempUpload {
-        TempUpload::new(Bucket::new("hbr-temp-bucket").unwrap(), Region::new("cn-shenzhen").unwrap())
+        TempUpload::new(Bucket::new("hbr-temp-bucket").unwrap())
+    }
+
+    /// The Cloud Backup API's shape: V1.
+    fn v1(credentials: Credentials) -> Signer {
+        Signer::new(credentials, Region::new("cn-shenzhen").unwrap()).with_version(SignatureVersion::V1)
+    }
+
+    fn v4(credentials: Credentials) -> Signer {
+        Signer::new(credentials, Region::new("cn-shenzhen").unwrap())
+    }
+
+    fn signer(credentials: Credentials, version: SignatureVersion) -> Signer {
+        v4(credentials).with_version(version)
     }
 
     const NOW: OffsetDateTime = datetime!(2022-07-29 08:15:30 UTC);
@@ -510,7 +458,7 @@ mod tests {
         assert!(matches!(check_file_name("a/b"), Err(Error::InvalidFileName { rule: SegmentRule::Separator, .. })));
         // The same names signed: refused before anything is signed.
         assert!(matches!(
-            uploads().sign_at(&Credentials::example(), &request("a/b"), NOW),
+            uploads().sign_at(&v1(Credentials::example()), &request("a/b"), NOW),
             Err(Error::InvalidFileName { rule: SegmentRule::Separator, .. })
         ));
     }
@@ -554,7 +502,7 @@ mod tests {
         for name in
             ["报告 2024（最终版）.txt", "📦 archive—v2.tar.gz", "cafe\u{301}.txt", "café.txt", " .hidden ", "a$b"]
         {
-            let url = uploads().sign_at(&Credentials::example(), &request(name), NOW).unwrap();
+            let url = uploads().sign_at(&v1(Credentials::example()), &request(name), NOW).unwrap();
             assert_eq!(url.temp_file_key().rsplit_once('/').unwrap().1, name);
             assert_eq!(url.form().get("key"), Some(url.temp_file_key()));
             assert_eq!(decoded_policy(&url)["conditions"][1], serde_json::json!(["eq", "$key", url.temp_file_key()]));
@@ -578,7 +526,7 @@ mod tests {
 
     #[test]
     fn v1_answer_is_exactly_the_seed_shape() {
-        let url = uploads().sign_at(&Credentials::example(), &request("iaclone.diff"), NOW).unwrap();
+        let url = uploads().sign_at(&v1(Credentials::example()), &request("iaclone.diff"), NOW).unwrap();
         let json = serde_json::to_string(&url).unwrap();
         assert_eq!(key_order(&json), SEED_FIELD_ORDER);
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -604,7 +552,7 @@ mod tests {
     #[test]
     fn v4_and_sts_fields_follow_the_seed_fields() {
         let url =
-            uploads().signature_version(SignatureVersion::V4).sign_at(&sts(), &request("iaclone.diff"), NOW).unwrap();
+            uploads().sign_at(&v4(sts()), &request("iaclone.diff"), NOW).unwrap();
         let json = serde_json::to_string(&url).unwrap();
         let mut expected = SEED_FIELD_ORDER.to_vec();
         expected.extend(["OssSignatureVersion", "OssCredential", "OssDate", "OssSecurityToken"]);
@@ -618,7 +566,7 @@ mod tests {
         assert!(signature.len() == 64 && signature.bytes().all(|b| b.is_ascii_hexdigit()), "{signature}");
         assert_eq!(Some(signature), url.form().get("x-oss-signature"));
 
-        let v1_sts = uploads().sign_at(&sts(), &request("iaclone.diff"), NOW).unwrap();
+        let v1_sts = uploads().sign_at(&v1(sts()), &request("iaclone.diff"), NOW).unwrap();
         let mut expected = SEED_FIELD_ORDER.to_vec();
         expected.push("OssSecurityToken");
         assert_eq!(key_order(&serde_json::to_string(&v1_sts).unwrap()), expected);
@@ -628,7 +576,7 @@ mod tests {
     #[test]
     fn debug_redacts_the_security_token() {
         for version in [SignatureVersion::V1, SignatureVersion::V4] {
-            let url = uploads().signature_version(version).sign_at(&sts(), &request("f.txt"), NOW).unwrap();
+            let url = uploads().sign_at(&signer(sts(), version), &request("f.txt"), NOW).unwrap();
             let shown = format!("{url:?}");
             assert!(!shown.contains("CAIS-SECRET-TOKEN"), "{shown}");
             assert!(shown.contains("<redacted>"), "{shown}");
@@ -641,8 +589,7 @@ mod tests {
         for version in [SignatureVersion::V1, SignatureVersion::V4] {
             let url = uploads()
                 .lifetime(lifetime)
-                .signature_version(version)
-                .sign_at(&Credentials::example(), &request("f.txt"), datetime!(2022-07-29 08:15:30.75 +08:00))
+                .sign_at(&signer(Credentials::example(), version), &request("f.txt"), datetime!(2022-07-29 08:15:30.75 +08:00))
                 .unwrap();
             let policy = decoded_policy(&url);
             let expiration = OffsetDateTime::parse(
@@ -659,7 +606,7 @@ mod tests {
 
     #[test]
     fn policy_pins_the_key_and_the_size() {
-        let url = uploads().max_size(1024).sign_at(&Credentials::example(), &request("f.txt"), NOW).unwrap();
+        let url = uploads().max_size(1024).sign_at(&v1(Credentials::example()), &request("f.txt"), NOW).unwrap();
         let conditions = decoded_policy(&url)["conditions"].clone();
         let key = url.temp_file_key();
         assert_eq!(
@@ -670,7 +617,7 @@ mod tests {
 
     #[test]
     fn endpoint_is_the_host_without_the_bucket() {
-        let sign = |u: TempUpload| u.sign_at(&Credentials::example(), &request("f.txt"), NOW).unwrap();
+        let sign = |u: TempUpload| u.sign_at(&v1(Credentials::example()), &request("f.txt"), NOW).unwrap();
         let internal = sign(uploads().endpoint(Endpoint::Internal));
         assert_eq!(internal.endpoint(), "oss-cn-shenzhen-internal.aliyuncs.com");
         assert_eq!(internal.form().url(), "https://hbr-temp-bucket.oss-cn-shenzhen-internal.aliyuncs.com");
@@ -681,10 +628,10 @@ mod tests {
 
     #[test]
     fn lifetime_errors_come_from_the_signer() {
-        let sign = |u: TempUpload| u.sign_at(&Credentials::example(), &request("f.txt"), NOW);
+        let sign = |u: TempUpload| u.sign_at(&v1(Credentials::example()), &request("f.txt"), NOW);
         assert!(matches!(sign(uploads().lifetime(Duration::ZERO)), Err(Error::Expired { .. })));
         assert!(matches!(
-            sign(uploads().lifetime(Duration::days(8)).signature_version(SignatureVersion::V4)),
+            uploads().lifetime(Duration::days(8)).sign_at(&v4(Credentials::example()), &request("f.txt"), NOW),
             Err(Error::ValidityTooLong { .. })
         ));
         // V1 has no 7-day limit.

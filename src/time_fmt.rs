@@ -1,107 +1,60 @@
-//! The three time formats OSS uses in a POST form.
-//!
-//! Written by hand: these run on every signature, and the formats are fixed-width.
+//! The time formats OSS uses in a POST form, written and read by hand: they are fixed-width,
+//! and the writers run on every signature. Tested against `time`'s own formatting.
 
-use std::ops::Range;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
-
-use crate::encoding::Ascii;
 use crate::error::{Error, Result};
 
-/// `now` in UTC with sub-seconds dropped: the one normalisation every signer input gets.
-pub(crate) fn normalize(now: OffsetDateTime) -> OffsetDateTime {
-    if now.offset().is_utc() && now.nanosecond() == 0 {
-        return now;
-    }
-    now.to_offset(UtcOffset::UTC).replace_nanosecond(0).expect("zero nanoseconds is always valid")
-}
-
-/// The calendar fields of a time, each computed once.
-struct Parts {
-    year: u32,
-    month: u8,
-    day: u8,
-    hour: u8,
-    minute: u8,
-    second: u8,
-}
-
-/// The fields of `t`, whose year must have four digits.
-fn parts(t: OffsetDateTime) -> Result<Parts> {
-    let (year, month, day) = t.to_calendar_date();
-    let year = u32::try_from(year).ok().filter(|y| *y <= 9999).ok_or(Error::TimeOutOfRange { time: t })?;
-    let (hour, minute, second) = t.to_hms();
-    Ok(Parts { year, month: u8::from(month), day, hour, minute, second })
+/// `t` in UTC with sub-seconds dropped: the one normalisation every signing time gets.
+///
+/// # Errors
+/// [`Error::TimeOutOfRange`] unless the UTC year is 0000-9999 (the formats' four digits).
+pub(crate) fn normalize(t: OffsetDateTime) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(t.unix_timestamp())
+        .ok()
+        .filter(|utc| (0..=9999).contains(&utc.year()))
+        .ok_or(Error::TimeOutOfRange { time: t })
 }
 
 /// Writes `value` as zero-padded decimal filling `out`.
 fn put_digits(out: &mut [u8], value: u32) {
     let mut v = value;
     for slot in out.iter_mut().rev() {
-        // The digit is below 10, so it always fits in a u8.
         *slot = b'0' + u8::try_from(v % 10).expect("a digit fits in u8");
         v /= 10;
     }
 }
 
-/// Writes `YYYY<sep>MM<sep>DD` into the front of `out`.
-fn put_date(out: &mut [u8], t: &Parts, sep: Option<u8>) {
-    put_digits(&mut out[..4], t.year);
-    let mut pos = 4;
-    for value in [t.month, t.day] {
-        if let Some(sep) = sep {
-            out[pos] = sep;
-            pos += 1;
-        }
-        put_digits(&mut out[pos..pos + 2], u32::from(value));
-        pos += 2;
+/// Fills `template` (e.g. `YYYYMMDDTHHMMSSZ`) with `t`'s fields at the given offsets.
+fn fill<const N: usize>(mut template: [u8; N], t: OffsetDateTime, at: [usize; 6]) -> String {
+    debug_assert!((0..=9999).contains(&t.year()), "normalize() keeps years to four digits");
+    let year = u32::try_from(t.year()).unwrap_or(0);
+    let values: [u32; 6] =
+        [year, u8::from(t.month()).into(), t.day().into(), t.hour().into(), t.minute().into(), t.second().into()];
+    for (i, (value, start)) in values.into_iter().zip(at).enumerate() {
+        let width = if i == 0 { 4 } else { 2 };
+        put_digits(&mut template[start..start + width], value);
     }
+    String::from_utf8(template.to_vec()).expect("digits and ASCII punctuation")
 }
 
-/// Writes `HH<sep>MM<sep>SS` into the front of `out`.
-fn put_time(out: &mut [u8], t: &Parts, sep: Option<u8>) {
-    let width = if sep.is_some() { 3 } else { 2 };
-    for (i, value) in [t.hour, t.minute, t.second].into_iter().enumerate() {
-        put_digits(&mut out[width * i..width * i + 2], u32::from(value));
-        if let (Some(sep), true) = (sep, i < 2) {
-            out[width * i + 2] = sep;
-        }
-    }
-}
-
-/// `YYYYMMDD`: the credential scope date (also the first eight characters of
-/// [`x_oss_date`]).
-pub(crate) fn scope_date(t: OffsetDateTime) -> Result<Ascii<8>> {
-    let mut out = [0u8; 8];
-    put_date(&mut out, &parts(t)?, None);
-    Ok(Ascii::new(out))
-}
-
-/// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format).
-pub(crate) fn x_oss_date(t: OffsetDateTime) -> Result<Ascii<16>> {
-    let t = parts(t)?;
-    let mut out = *b"YYYYMMDDTHHMMSSZ";
-    put_date(&mut out, &t, None);
-    put_time(&mut out[9..15], &t, None);
-    Ok(Ascii::new(out))
+/// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format). Its first eight
+/// characters are the credential scope's date.
+pub(crate) fn x_oss_date(t: OffsetDateTime) -> String {
+    fill(*b"YYYYMMDDTHHMMSSZ", t, [0, 4, 6, 9, 11, 13])
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`: the policy `expiration`, as JavaScript's `toISOString` and the
 /// official samples write it.
-pub(crate) fn expiration(t: OffsetDateTime) -> Result<Ascii<24>> {
-    let t = parts(t)?;
-    let mut out = *b"YYYY-MM-DDTHH:MM:SS.000Z";
-    put_date(&mut out, &t, Some(b'-'));
-    put_time(&mut out[11..19], &t, Some(b':'));
-    Ok(Ascii::new(out))
+pub(crate) fn expiration(t: OffsetDateTime) -> String {
+    fill(*b"YYYY-MM-DDTHH:MM:SS.000Z", t, [0, 5, 8, 11, 14, 17])
 }
 
-/// `YYYY-MM-DD`: the date segment of temporary upload keys (`temp_upload`).
-pub(crate) fn iso_date(t: OffsetDateTime) -> Result<String> {
-    let mut out = *b"YYYY-MM-DD";
-    put_date(&mut out, &parts(t)?, Some(b'-'));
-    Ok(String::from(&*Ascii::new(out)))
+/// `YYYY-MM-DD`: the date segment of temporary upload keys.
+pub(crate) fn iso_date(t: OffsetDateTime) -> String {
+    let mut text = expiration(t);
+    text.truncate(10);
+    text
 }
 
 /// `YYYY-MM-DDTHH:MM:SS(.fraction)?Z`, the two forms OSS's own samples use ([PO-EN]:
@@ -113,10 +66,7 @@ pub(crate) fn parse_expiration(s: &str) -> Option<OffsetDateTime> {
     {
         return None;
     }
-    let (body, last) = s.split_at(s.len() - 1);
-    if last != "Z" {
-        return None;
-    }
+    let body = s.strip_suffix('Z')?;
     let nanos = match &body[19..] {
         "" => 0,
         frac => {
@@ -125,11 +75,7 @@ pub(crate) fn parse_expiration(s: &str) -> Option<OffsetDateTime> {
                 return None;
             }
             // Nanosecond precision; further digits are dropped.
-            let mut n = 0u32;
-            for i in 0..9 {
-                n = n * 10 + digits.as_bytes().get(i).map_or(0, |d| u32::from(d - b'0'));
-            }
-            n
+            (0..9).fold(0u32, |n, i| n * 10 + digits.as_bytes().get(i).map_or(0, |d| u32::from(d - b'0')))
         }
     };
     from_digits(body, [0..4, 5..7, 8..10, 11..13, 14..16, 17..19], nanos)
@@ -146,7 +92,7 @@ pub(crate) fn parse_x_oss_date(s: &str) -> Option<OffsetDateTime> {
 
 /// The UTC time whose year, month, day, hour, minute and second are the decimal digits of `s`
 /// at `fields`, plus `nanos`; `None` if a field is not all digits or the time does not exist.
-fn from_digits(s: &str, fields: [Range<usize>; 6], nanos: u32) -> Option<OffsetDateTime> {
+fn from_digits(s: &str, fields: [std::ops::Range<usize>; 6], nanos: u32) -> Option<OffsetDateTime> {
     let [year, month, day, hour, minute, second] = fields.map(|r| {
         let part = s.get(r)?;
         if part.bytes().all(|c| c.is_ascii_digit()) { part.parse::<u16>().ok() } else { None }
@@ -161,64 +107,61 @@ fn from_digits(s: &str, fields: [Range<usize>; 6], nanos: u32) -> Option<OffsetD
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::{datetime, format_description};
 
     #[test]
-    fn formats_match_the_seed_samples() {
-        // The seed's sample response: x_oss_date 20241127T060941Z, credential date 20241127.
-        let t = datetime!(2024-11-27 06:09:41 UTC);
-        assert_eq!(&*x_oss_date(t).unwrap(), "20241127T060941Z");
-        assert_eq!(&*scope_date(t).unwrap(), "20241127");
-        // The seed's policy sample: "2023-12-03T13:00:00.000Z".
-        assert_eq!(&*expiration(datetime!(2023-12-03 13:00:00 UTC)).unwrap(), "2023-12-03T13:00:00.000Z");
-        // The Cloud Backup seed's TempFileKey date segment: ".../upload/2022-07-29/...".
-        assert_eq!(iso_date(datetime!(2022-07-29 23:59:59 UTC)).unwrap(), "2022-07-29");
-    }
-
-    #[test]
-    fn every_field_lands_in_its_place() {
-        let t = datetime!(0987-06-05 04:03:02 UTC);
-        assert_eq!(&*x_oss_date(t).unwrap(), "09870605T040302Z");
-        assert_eq!(&*scope_date(t).unwrap(), "09870605");
-        assert_eq!(&*expiration(t).unwrap(), "0987-06-05T04:03:02.000Z");
-        assert_eq!(iso_date(t).unwrap(), "0987-06-05");
-        let t = datetime!(2024-12-31 23:59:59 UTC);
-        assert_eq!(&*x_oss_date(t).unwrap(), "20241231T235959Z");
-        assert_eq!(&*expiration(t).unwrap(), "2024-12-31T23:59:59.000Z");
-    }
-
-    #[test]
-    fn normalize_goes_to_utc_and_drops_subseconds() {
-        let t = datetime!(2024-03-01 07:59:59.999 +08:00);
-        let n = normalize(t);
-        assert_eq!(n, datetime!(2024-02-29 23:59:59 UTC));
-        assert_eq!(n.offset(), UtcOffset::UTC);
-        assert_eq!(normalize(datetime!(2024-02-29 23:59:59.5 UTC)), n);
-        assert_eq!(normalize(n), n);
-    }
-
-    #[test]
-    fn years_outside_four_digits_are_refused() {
-        // Without time's large-dates feature the largest year is 9999, so only the lower
-        // bound can be reached from outside.
-        let early = datetime!(2024-01-01 00:00:00 UTC).replace_year(-1).unwrap();
-        assert!(matches!(expiration(early), Err(Error::TimeOutOfRange { .. })));
-        assert!(matches!(x_oss_date(early), Err(Error::TimeOutOfRange { .. })));
-        assert_eq!(&*scope_date(datetime!(9999-12-31 23:59:59 UTC)).unwrap(), "99991231");
-        assert_eq!(&*expiration(datetime!(0001-01-01 00:00:00 UTC)).unwrap(), "0001-01-01T00:00:00.000Z");
-    }
-
-    #[test]
-    fn x_oss_date_parsing_is_strict() {
-        assert_eq!(parse_x_oss_date("20240229T235959Z"), Some(datetime!(2024-02-29 23:59:59 UTC)));
-        for bad in [
-            "20230229T000000Z",
-            "2024-02-29T00:00:00Z",
-            "20240229T240000Z",
-            "20240229T000000",
-            "2024022 T000000Z",
-            "+0240229T000000Z",
+    fn writers_agree_with_the_time_crate() {
+        let basic = format_description!("[year][month][day]T[hour][minute][second]Z");
+        let extended = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].000Z");
+        for t in [
+            datetime!(2024-11-27 06:09:41 UTC),
+            datetime!(0000-01-01 00:00:00 UTC),
+            datetime!(0009-02-03 04:05:06 UTC),
+            datetime!(9999-12-31 23:59:59 UTC),
+            datetime!(2024-02-29 12:34:56 UTC),
         ] {
+            assert_eq!(x_oss_date(t), t.format(basic).unwrap());
+            assert_eq!(expiration(t), t.format(extended).unwrap());
+            assert_eq!(iso_date(t), t.date().to_string());
+        }
+    }
+
+    #[test]
+    fn normalize_goes_to_utc_drops_subseconds_and_bounds_the_year() {
+        let t = normalize(datetime!(2024-11-27 14:09:41.999 +08:00)).unwrap();
+        assert_eq!(t, datetime!(2024-11-27 06:09:41 UTC));
+        assert!(t.offset().is_utc());
+        assert_eq!(normalize(datetime!(9999-12-31 23:59:59 UTC)), Ok(datetime!(9999-12-31 23:59:59 UTC)));
+        for edge in [datetime!(9999-12-31 23:00 -05:00), datetime!(-0001-12-31 23:00 UTC)] {
+            assert_eq!(normalize(edge), Err(Error::TimeOutOfRange { time: edge }));
+        }
+    }
+
+    #[test]
+    fn expiration_reading_is_strict() {
+        for ok in ["2014-12-01T12:00:00.000Z", "2013-12-01T12:00:00Z", "2024-02-29T00:00:00.5Z"] {
+            let want = OffsetDateTime::parse(ok, &Rfc3339).unwrap();
+            assert_eq!(parse_expiration(ok), Some(want), "{ok}");
+        }
+        for bad in [
+            "2023-02-19 13:19:00",
+            "2023-02-19T13:19:00",
+            "2023-02-19T13:19:00+08:00",
+            "2023-13-19T13:19:00Z",
+            "2023-02-30T13:19:00Z",
+            "2023-02-19T1a:19:00Z",
+            "2023-02-19T13:19:00.Z",
+            "２023-02-19T13:19:00Z",
+        ] {
+            assert_eq!(parse_expiration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn x_oss_date_reading_is_strict() {
+        assert_eq!(parse_x_oss_date("20241127T060941Z"), Some(datetime!(2024-11-27 06:09:41 UTC)));
+        for bad in ["20241127T060941", "2024-11-27T06:09:41Z", "20241327T060941Z", "2024112T0609410Z"] {
             assert_eq!(parse_x_oss_date(bad), None, "{bad}");
         }
     }

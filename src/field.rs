@@ -1,0 +1,367 @@
+//! Form fields: their wire names (defined here once), the typed [`Field`] a condition
+//! constrains, and the fields with a fixed set of values.
+
+use std::hash::{Hash, Hasher};
+
+use crate::error::{Error, Result};
+
+/// `x-oss-signature-version`, written by the V4 signer.
+pub const SIGNATURE_VERSION: &str = "x-oss-signature-version";
+/// `x-oss-credential`, written by the V4 signer.
+pub const CREDENTIAL: &str = "x-oss-credential";
+/// `x-oss-date`, written by the V4 signer.
+pub const DATE: &str = "x-oss-date";
+/// `x-oss-signature`, written by the V4 signer.
+pub const SIGNATURE_V4: &str = "x-oss-signature";
+/// `x-oss-security-token`, written by the signer for STS credentials.
+pub const SECURITY_TOKEN: &str = "x-oss-security-token";
+/// `policy`, the base64 policy document.
+pub const POLICY: &str = "policy";
+/// `OSSAccessKeyId`, written by the V1 signer.
+pub const ACCESS_KEY_ID_V1: &str = "OSSAccessKeyId";
+/// `Signature`, written by the V1 signer.
+pub const SIGNATURE_V1: &str = "Signature";
+/// `key`, the object name.
+pub const KEY: &str = "key";
+/// `file`, the upload itself, always the last part of the form.
+pub const FILE: &str = "file";
+/// `bucket`, compared by OSS with the target bucket.
+pub const BUCKET: &str = "bucket";
+/// `callback`, the base64 upload-callback configuration.
+pub const CALLBACK: &str = "callback";
+/// The prefix of user metadata fields.
+pub const META_PREFIX: &str = "x-oss-meta-";
+/// The prefix of callback custom variables.
+pub const CALLBACK_VAR_PREFIX: &str = "x:";
+
+/// Field names the signer owns: a policy cannot set them (compared case-insensitively).
+const RESERVED: [&str; 10] = [
+    SIGNATURE_VERSION,
+    CREDENTIAL,
+    DATE,
+    SIGNATURE_V4,
+    SECURITY_TOKEN,
+    "x-oss-access-key-id",
+    POLICY,
+    ACCESS_KEY_ID_V1,
+    SIGNATURE_V1,
+    FILE,
+];
+
+/// A form field a condition can constrain.
+///
+/// Field names are compared as OSS compares them, ignoring ASCII case: `Field::ContentType`,
+/// `Field::custom("content-type")` and `Field::Custom("CONTENT-TYPE".into())` are equal, and a
+/// policy holds at most one of them. The name written into the policy is the one you chose.
+///
+/// Which content type? Use [`Field::ContentType`] (`Content-Type`), the field the browser's
+/// form posts and OSS stores as the object's type. Spell it [`Field::custom`]`("content-type")`
+/// only to reproduce a policy that writes it in lower case (the same field). `x-oss-content-type`
+/// ([`Field::OssContentType`]) is another field that wins over `Content-Type` when both are
+/// sent; constrain it only if your form sends it.
+///
+/// ```
+/// use oss_post_policy::Field;
+///
+/// assert_eq!(Field::ContentType.name(), "Content-Type");
+/// assert_eq!(Field::custom("content-type"), Field::ContentType);
+/// assert_eq!(Field::meta("uid").name(), "x-oss-meta-uid");
+/// assert_eq!(Field::custom("key"), Field::Key);
+/// ```
+#[derive(Debug, Clone, Eq)]
+#[non_exhaustive]
+pub enum Field {
+    /// `bucket`: compared by OSS with the target bucket, not with a form field.
+    Bucket,
+    /// `key`: the object name (may hold `${filename}`).
+    Key,
+    /// `Content-Type`.
+    ContentType,
+    /// `Cache-Control`.
+    CacheControl,
+    /// `Content-Disposition`.
+    ContentDisposition,
+    /// `Content-Encoding`.
+    ContentEncoding,
+    /// `Expires`.
+    Expires,
+    /// `success_action_status`: one of [`SuccessActionStatus::VALUES`].
+    SuccessActionStatus,
+    /// `success_action_redirect`.
+    SuccessActionRedirect,
+    /// `x-oss-object-acl`: one of [`ObjectAcl::VALUES`].
+    ObjectAcl,
+    /// `x-oss-storage-class`: one of [`StorageClass::VALUES`].
+    StorageClass,
+    /// `x-oss-forbid-overwrite`: `true` or `false`.
+    ForbidOverwrite,
+    /// `x-oss-server-side-encryption`: one of [`ServerSideEncryption::VALUES`].
+    ServerSideEncryption,
+    /// `x-oss-content-type`, which wins over `Content-Type`.
+    OssContentType,
+    /// `callback`: the base64 upload-callback configuration.
+    Callback,
+    /// Any other field by name (`x-oss-meta-*`, `x:*`, ...), checked when the policy is built.
+    Custom(String),
+}
+
+/// The named fields and their wire names, in one table.
+const NAMED: [(Field, &str); 15] = [
+    (Field::Bucket, BUCKET),
+    (Field::Key, KEY),
+    (Field::ContentType, "Content-Type"),
+    (Field::CacheControl, "Cache-Control"),
+    (Field::ContentDisposition, "Content-Disposition"),
+    (Field::ContentEncoding, "Content-Encoding"),
+    (Field::Expires, "Expires"),
+    (Field::SuccessActionStatus, "success_action_status"),
+    (Field::SuccessActionRedirect, "success_action_redirect"),
+    (Field::ObjectAcl, "x-oss-object-acl"),
+    (Field::StorageClass, "x-oss-storage-class"),
+    (Field::ForbidOverwrite, "x-oss-forbid-overwrite"),
+    (Field::ServerSideEncryption, "x-oss-server-side-encryption"),
+    (Field::OssContentType, "x-oss-content-type"),
+    (Field::Callback, CALLBACK),
+];
+
+/// The values of `x-oss-forbid-overwrite`.
+const BOOLEAN_VALUES: &[&str] = &["true", "false"];
+
+impl Field {
+    /// User metadata `x-oss-meta-{name}` (the prefix is added unless already there).
+    pub fn meta(name: &str) -> Self {
+        if name.starts_with(META_PREFIX) { Self::Custom(name.to_owned()) } else { Self::Custom(format!("{META_PREFIX}{name}")) }
+    }
+
+    /// A field by name, as written in the form (e.g. `x:user-id`). A name spelled exactly as a
+    /// named field (`key`, `Content-Type`, ...) gives that field. Checked when the policy is
+    /// built.
+    pub fn custom(name: impl Into<String>) -> Self {
+        let name = name.into();
+        NAMED.iter().find(|(_, wire)| *wire == name).map_or(Self::Custom(name), |(field, _)| field.clone())
+    }
+
+    /// The field name as written in the policy and the form.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Custom(name) => name,
+            named => NAMED.iter().find(|(field, _)| field.same_variant(named)).map_or("", |(_, wire)| wire),
+        }
+    }
+
+    fn same_variant(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+
+    /// Whether this is the `bucket` pseudo-field, which the browser does not post.
+    pub(crate) fn is_bucket(&self) -> bool {
+        self.name().eq_ignore_ascii_case(BUCKET)
+    }
+
+    /// Whether the signer owns this field.
+    pub(crate) fn is_reserved(&self) -> bool {
+        RESERVED.iter().any(|r| r.eq_ignore_ascii_case(self.name()))
+    }
+
+    /// Checks the name: non-empty, no whitespace or control characters, no `$` prefix, not
+    /// owned by the signer, and a non-empty metadata suffix.
+    pub(crate) fn check(&self) -> Result<()> {
+        let name = self.name();
+        let reason = if name.is_empty() {
+            Some("it is empty")
+        } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some("it contains whitespace or control characters")
+        } else if name.starts_with('$') {
+            Some("write the bare name: the '$' is added in the policy")
+        } else if name.eq_ignore_ascii_case(META_PREFIX) {
+            Some("the metadata name after x-oss-meta- is empty")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::InvalidFieldName { name: name.to_owned(), reason });
+        }
+        if self.is_reserved() {
+            return Err(Error::ReservedField { name: name.to_owned() });
+        }
+        Ok(())
+    }
+
+    /// The values OSS accepts for a field with a fixed set.
+    pub fn allowed_values(&self) -> Option<&'static [&'static str]> {
+        let (named, _) = NAMED.iter().find(|(_, wire)| wire.eq_ignore_ascii_case(self.name()))?;
+        Some(match named {
+            Self::SuccessActionStatus => SuccessActionStatus::VALUES,
+            Self::ObjectAcl => ObjectAcl::VALUES,
+            Self::StorageClass => StorageClass::VALUES,
+            Self::ForbidOverwrite => BOOLEAN_VALUES,
+            Self::ServerSideEncryption => ServerSideEncryption::VALUES,
+            _ => return None,
+        })
+    }
+
+    /// Refuses a value outside the field's fixed set.
+    pub(crate) fn check_value(&self, value: &str) -> Result<()> {
+        match self.allowed_values() {
+            Some(allowed) if !allowed.contains(&value) => Err(Error::InvalidFieldValue {
+                field: self.name().to_owned(),
+                value: value.to_owned(),
+                expected: allowed.join(", "),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Names compared as OSS compares them: ASCII case ignored.
+impl PartialEq for Field {
+    fn eq(&self, other: &Self) -> bool {
+        self.name().eq_ignore_ascii_case(other.name())
+    }
+}
+
+impl Hash for Field {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for b in self.name().bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+/// An enum of the values a field accepts, each with its wire text, and the list of them.
+macro_rules! wire_values {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value OSS accepts, as written in the form.
+            pub const VALUES: &'static [&'static str] = &[$($wire),+];
+
+            /// The value as written in the form.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                }
+            }
+        }
+    };
+}
+
+wire_values! {
+    /// `success_action_status`: the HTTP status OSS answers a successful upload with.
+    SuccessActionStatus {
+        /// `200`, empty body.
+        Ok = "200",
+        /// `201`, XML `PostResponse` body.
+        Created = "201",
+        /// `204`, empty body (OSS's default).
+        NoContent = "204",
+    }
+}
+
+wire_values! {
+    /// `x-oss-object-acl` values.
+    ObjectAcl {
+        /// `default`: inherit the bucket ACL.
+        Default = "default",
+        /// `private`.
+        Private = "private",
+        /// `public-read`.
+        PublicRead = "public-read",
+        /// `public-read-write`.
+        PublicReadWrite = "public-read-write",
+    }
+}
+
+wire_values! {
+    /// `x-oss-storage-class` values.
+    StorageClass {
+        /// `Standard`.
+        Standard = "Standard",
+        /// `IA` (infrequent access).
+        InfrequentAccess = "IA",
+        /// `Archive`.
+        Archive = "Archive",
+        /// `ColdArchive`.
+        ColdArchive = "ColdArchive",
+        /// `DeepColdArchive`.
+        DeepColdArchive = "DeepColdArchive",
+    }
+}
+
+wire_values! {
+    /// `x-oss-server-side-encryption` values.
+    ServerSideEncryption {
+        /// `AES256`: OSS-managed keys.
+        Aes256 = "AES256",
+        /// `KMS`: keys in KMS.
+        Kms = "KMS",
+        /// `SM4`.
+        Sm4 = "SM4",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_field_round_trips_through_its_name() {
+        for (field, wire) in &NAMED {
+            assert_eq!(field.name(), *wire);
+            assert!(Field::custom(*wire).same_variant(field), "{wire}");
+        }
+        assert!(matches!(Field::custom("content-type"), Field::Custom(ref n) if n == "content-type"));
+        assert_eq!(Field::custom("content-type").name(), "content-type", "the spelling chosen is kept");
+    }
+
+    #[test]
+    fn names_compare_without_case() {
+        use std::collections::HashSet;
+        let set: HashSet<Field> =
+            [Field::ContentType, Field::custom("content-type"), Field::Custom("CONTENT-TYPE".into())].into();
+        assert_eq!(set.len(), 1);
+        assert_ne!(Field::ContentType, Field::CacheControl);
+        assert_eq!(Field::meta("a"), Field::meta("x-oss-meta-a"));
+    }
+
+    #[test]
+    fn reserved_and_malformed_names_are_refused() {
+        for name in ["x-oss-date", "X-OSS-Credential", "policy", "Signature", "OSSAccessKeyId", "file", "x-oss-security-token"]
+        {
+            assert_eq!(Field::custom(name).check(), Err(Error::ReservedField { name: name.into() }));
+        }
+        for name in ["", "a b", "a\tb", "a\u{0}", "$key", "x\u{2028}y", "x-oss-meta-", "X-OSS-META-"] {
+            let err = Field::custom(name).check();
+            assert!(matches!(err, Err(Error::InvalidFieldName { name: ref n, .. }) if n == name), "{name:?}: {err:?}");
+        }
+        // A metadata field written by hand gets the same check as one from `Field::meta`.
+        assert!(matches!(Field::Custom("x-oss-meta-".into()).check(), Err(Error::InvalidFieldName { .. })));
+        assert!(matches!(Field::meta("").check(), Err(Error::InvalidFieldName { .. })));
+    }
+
+    #[test]
+    fn fixed_value_sets_come_from_the_enums() {
+        assert_eq!(Field::SuccessActionStatus.allowed_values(), Some(&["200", "201", "204"][..]));
+        assert_eq!(Field::custom("X-OSS-Storage-Class").allowed_values(), Some(StorageClass::VALUES));
+        assert_eq!(Field::ForbidOverwrite.allowed_values(), Some(BOOLEAN_VALUES));
+        assert_eq!(Field::Key.allowed_values(), None);
+        assert_eq!(StorageClass::VALUES.len(), 5);
+        assert_eq!(StorageClass::InfrequentAccess.as_str(), "IA");
+        assert_eq!(
+            Field::SuccessActionStatus.check_value("299"),
+            Err(Error::InvalidFieldValue {
+                field: "success_action_status".into(),
+                value: "299".into(),
+                expected: "200, 201, 204".into()
+            })
+        );
+        assert!(matches!(Field::ObjectAcl.check_value("Private"), Err(Error::InvalidFieldValue { .. })));
+        assert!(Field::ObjectAcl.check_value("private").is_ok());
+    }
+}
