@@ -48,7 +48,8 @@ impl PostPolicyBuilder {
         Self {
             bucket,
             expiration: None,
-            conditions: Vec::new(),
+            // `bucket`, a handful of conditions and a callback's: room for most policies.
+            conditions: Vec::with_capacity(8),
             callback: None,
             escape_dollar: false,
             endpoint: Endpoint::default(),
@@ -177,13 +178,14 @@ impl PostPolicyBuilder {
     /// [`Error::BucketMismatch`]); [`Error::InvalidCallback`].
     pub fn build(self) -> Result<PostPolicy> {
         let expiration = self.expiration.ok_or(Error::MissingExpiration)?;
-        let mut conditions = Vec::with_capacity(self.conditions.len() + 1);
-        conditions.push(Condition::Exact { field: Field::Bucket, value: self.bucket.as_str().to_owned() });
-        conditions.extend(self.conditions);
+        let mut conditions = self.conditions;
+        conditions.insert(0, Condition::Exact { field: Field::Bucket, value: self.bucket.as_str().to_owned() });
         if let Some(cb) = self.callback {
             conditions.push(Condition::Exact { field: Field::Callback, value: cb.encode()? });
             conditions.extend(
-                cb.vars().iter().map(|(name, value)| Condition::Eq { field: Field::custom(name.as_str()), value: value.clone() }),
+                cb.vars()
+                    .iter()
+                    .map(|(name, value)| Condition::Eq { field: Field::custom(name.as_str()), value: value.clone() }),
             );
         }
         let conditions = check_conditions(&self.bucket, conditions, self.escape_dollar, false)?;
@@ -199,12 +201,14 @@ impl PostPolicyBuilder {
 /// signer then checks it writes the same); a typed policy may not.
 pub(crate) fn check_conditions(
     bucket: &Bucket,
-    conditions: Vec<Condition>,
+    mut conditions: Vec<Condition>,
     escape_dollar: bool,
     signer_fields_allowed: bool,
 ) -> Result<Vec<Condition>> {
-    let mut checked: Vec<Condition> = Vec::with_capacity(conditions.len());
-    for cond in conditions {
+    let mut at = 0;
+    while at < conditions.len() {
+        let (checked, rest) = conditions.split_at(at);
+        let cond = &rest[0];
         let reserved = cond.field().is_some_and(Field::is_reserved);
         if !(signer_fields_allowed && reserved) {
             cond.check()?;
@@ -222,12 +226,14 @@ pub(crate) fn check_conditions(
                 return Err(Error::AmbiguousDollarEscape { field, value: value.clone() });
             }
         }
-        checked.iter().try_for_each(|earlier| earlier.check_compatible(&cond))?;
-        if !checked.contains(&cond) {
-            checked.push(cond);
+        checked.iter().try_for_each(|earlier| earlier.check_compatible(cond))?;
+        if checked.contains(cond) {
+            conditions.remove(at);
+        } else {
+            at += 1;
         }
     }
-    Ok(checked)
+    Ok(conditions)
 }
 
 #[cfg(test)]
@@ -246,7 +252,10 @@ mod tests {
     fn build_refuses_bad_conditions() {
         assert_eq!(PostPolicy::builder(bucket()).build(), Err(Error::MissingExpiration));
         assert_eq!(b().content_length_range(5, 4).build(), Err(Error::InvalidContentLengthRange { min: 5, max: 4 }));
-        assert_eq!(b().eq(Field::custom("x-oss-date"), "x").build(), Err(Error::ReservedField { name: "x-oss-date".into() }));
+        assert_eq!(
+            b().eq(Field::custom("x-oss-date"), "x").build(),
+            Err(Error::ReservedField { name: "x-oss-date".into() })
+        );
         assert_eq!(
             b().eq(Field::Bucket, "otherbucket").build(),
             Err(Error::BucketMismatch { in_policy: "otherbucket".into(), bucket: "examplebucket".into() })
@@ -255,7 +264,10 @@ mod tests {
             b().key("a/b").key_starts_with("c/").build(),
             Err(Error::ConflictingConditions { first, second, .. }) if first == r#"["eq","$key","a/b"]"# && second == r#"["starts-with","$key","c/"]"#
         ));
-        assert_eq!(b().key("a\\$b").build(), Err(Error::AmbiguousDollarEscape { field: "key".into(), value: "a\\$b".into() }));
+        assert_eq!(
+            b().key("a\\$b").build(),
+            Err(Error::AmbiguousDollarEscape { field: "key".into(), value: "a\\$b".into() })
+        );
         assert!(b().key("a\\$b").escape_dollar(true).build().is_ok());
         assert!(b().key("a$b\\").build().is_ok(), "a lone $ or \\ is fine");
     }
@@ -269,12 +281,16 @@ mod tests {
 
     #[test]
     fn two_in_lists_no_upload_can_satisfy_are_refused() {
-        let err = b().is_in(Field::ContentType, ["image/png"]).is_in(Field::custom("Content-Type"), ["image/jpeg"]).build();
+        let err =
+            b().is_in(Field::ContentType, ["image/png"]).is_in(Field::custom("Content-Type"), ["image/jpeg"]).build();
         assert!(matches!(err, Err(Error::ConflictingConditions { .. })), "{err:?}");
     }
 
     #[test]
     fn hand_written_metadata_fields_get_the_prefix_rule() {
-        assert!(matches!(b().exact(Field::Custom("x-oss-meta-".into()), "v").build(), Err(Error::InvalidFieldName { .. })));
+        assert!(matches!(
+            b().exact(Field::Custom("x-oss-meta-".into()), "v").build(),
+            Err(Error::InvalidFieldName { .. })
+        ));
     }
 }

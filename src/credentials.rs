@@ -144,7 +144,6 @@ impl Credentials {
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref().map(String::as_str)
     }
-
 }
 
 /// So that `Credentials` and `Arc<Credentials>` are accepted alike.

@@ -21,43 +21,43 @@ const EXPIRATION: &str = "expiration";
 /// The top-level key holding the condition list.
 const CONDITIONS: &str = "conditions";
 
-/// Writes the document: `{"expiration":"…","conditions":[`, `head`, the signer's
-/// `(field, value)` pairs as `{"field":"value"}`, `rest`, `]}`. Compact, in the bytes ali-oss's
-/// `policy2Str` writes for the same conditions.
-pub(crate) fn write(
-    expiration: &str,
-    head: &[Condition],
-    signer: &[(&str, &str)],
-    rest: &[Condition],
-    escape_dollar: bool,
-) -> Vec<u8> {
+/// Appends `conditions` as policy JSON, comma-separated: a policy writes its own conditions
+/// once, when it is built, and every signature copies them.
+pub(crate) fn write_conditions(out: &mut Vec<u8>, conditions: &[Condition], escape_dollar: bool) {
+    for (i, cond) in conditions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        cond.write_json(out, Style::policy(escape_dollar));
+    }
+}
+
+/// Writes the document: `{"expiration":"…","conditions":[`, `head` (conditions written by
+/// [`write_conditions`]), the signer's `(field, value)` pairs as `{"field":"value"}`, `tail`
+/// (likewise), `]}`. Compact, in the bytes ali-oss's `policy2Str` writes for the same
+/// conditions.
+pub(crate) fn write(expiration: &str, head: &[u8], signer: &[(&str, &str)], tail: &[u8]) -> Vec<u8> {
     let signer_len: usize = signer.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
-    let mut out = Vec::with_capacity(64 + signer_len + 64 * (head.len() + rest.len()));
+    let mut out = Vec::with_capacity(48 + expiration.len() + head.len() + signer_len + tail.len());
     out.extend_from_slice(b"{\"expiration\":");
     write_json_str(&mut out, expiration, false);
     out.extend_from_slice(b",\"conditions\":[");
-    let style = Style::policy(escape_dollar);
-    let mut first = true;
-    let mut comma = |out: &mut Vec<u8>| {
-        if !std::mem::take(&mut first) {
+    out.extend_from_slice(head);
+    for (name, value) in signer {
+        if out.last() != Some(&b'[') {
             out.push(b',');
         }
-    };
-    for cond in head {
-        comma(&mut out);
-        cond.write_json(&mut out, style);
-    }
-    for (name, value) in signer {
-        comma(&mut out);
         out.push(b'{');
         write_json_str(&mut out, name, false);
         out.push(b':');
         write_json_str(&mut out, value, false);
         out.push(b'}');
     }
-    for cond in rest {
-        comma(&mut out);
-        cond.write_json(&mut out, style);
+    if !tail.is_empty() {
+        if out.last() != Some(&b'[') {
+            out.push(b',');
+        }
+        out.extend_from_slice(tail);
     }
     out.extend_from_slice(b"]}");
     out
@@ -259,7 +259,10 @@ fn parse_list(items: &[Json]) -> Result<Condition> {
     }
     let Json::Str(name) = first else {
         let kind = first.type_name();
-        return Err(invalid("0006-00000224", format!("the field of the {op} condition must be a string, not a {kind}")));
+        return Err(invalid(
+            "0006-00000224",
+            format!("the field of the {op} condition must be a string, not a {kind}"),
+        ));
     };
     // The docs always write "$field"; EC pages 224/226/227 omit the `$` and fail for other
     // reasons, and OSS's message adds it, so a missing `$` is tolerated [UNVERIFIED].
@@ -352,13 +355,28 @@ mod tests {
             Condition::ContentLengthRange { min: 1, max: u64::MAX },
         ];
         for escape_dollar in [false, true] {
-            let head = [Condition::Exact { field: Field::Bucket, value: "b".into() }];
-            let text = write("2024-11-27T07:09:41.000Z", &head, &[("x-oss-date", "20241127T060941Z")], &conditions, escape_dollar);
+            let (mut head, mut tail) = (Vec::new(), Vec::new());
+            write_conditions(&mut head, &[Condition::Exact { field: Field::Bucket, value: "b".into() }], false);
+            write_conditions(&mut tail, &conditions, escape_dollar);
+            let text = write("2024-11-27T07:09:41.000Z", &head, &[("x-oss-date", "20241127T060941Z")], &tail);
             let doc = PolicyDocument::parse(std::str::from_utf8(&text).unwrap()).unwrap();
             assert_eq!(doc.expiration(), datetime!(2024-11-27 07:09:41 UTC));
             assert_eq!(&doc.conditions()[2..], &conditions);
-            assert_eq!(doc.conditions()[1], Condition::Exact { field: Field::custom("x-oss-date"), value: "20241127T060941Z".into() });
+            assert_eq!(
+                doc.conditions()[1],
+                Condition::Exact { field: Field::custom("x-oss-date"), value: "20241127T060941Z".into() }
+            );
         }
+    }
+
+    #[test]
+    fn empty_parts_leave_no_stray_commas() {
+        let text = write("E", b"", &[], b"");
+        assert_eq!(text, br#"{"expiration":"E","conditions":[]}"#);
+        let text = write("E", b"", &[("a", "b")], b"[1]");
+        assert_eq!(text, br#"{"expiration":"E","conditions":[{"a":"b"},[1]]}"#);
+        let text = write("E", b"{}", &[], b"[1]");
+        assert_eq!(text, br#"{"expiration":"E","conditions":[{},[1]]}"#);
     }
 
     #[test]
@@ -385,7 +403,10 @@ mod tests {
             ("{", "0006-00000204"),
             ("[]", "0006-00000201"),
             (r#"{"expiration": "2023-02-19T13:19:00Z", "conditions": [], "conditions": [1]}"#, "0006-00000201"),
-            (r#"{"expiration": "2023-02-19T13:19:00Z", "conditions": [["eq", "$a", "b"]], "test": 1}"#, "0006-00000206"),
+            (
+                r#"{"expiration": "2023-02-19T13:19:00Z", "conditions": [["eq", "$a", "b"]], "test": 1}"#,
+                "0006-00000206",
+            ),
             ("{}", "0006-00000209"),
             (r#"{"expiration": "2023-02-19T13:19:00Z"}"#, "0006-00000207"),
             (r#"{"conditions": [["content-length-range", 0, 1048576000]]}"#, "0006-00000208"),
@@ -432,7 +453,9 @@ mod tests {
             assert_eq!(ec(&with_conditions(cond)), Some(want), "{cond}");
         }
         // Zero bounds and u64::MAX are fine.
-        assert!(PolicyDocument::parse(&with_conditions(r#"["content-length-range", 0, 18446744073709551615]"#)).is_ok());
+        assert!(
+            PolicyDocument::parse(&with_conditions(r#"["content-length-range", 0, 18446744073709551615]"#)).is_ok()
+        );
     }
 
     #[test]

@@ -290,7 +290,8 @@ mod tests {
 
     #[test]
     fn times_in_messages_are_utc_iso_8601() {
-        let err = Error::Expired { expiration: datetime!(2024-11-27 14:09:41 +08:00), now: datetime!(2024-11-27 07:00 UTC) };
+        let err =
+            Error::Expired { expiration: datetime!(2024-11-27 14:09:41 +08:00), now: datetime!(2024-11-27 07:00 UTC) };
         assert_eq!(err.to_string(), "policy expiration 2024-11-27T06:09:41Z is not after now (2024-11-27T07:00:00Z)");
         // At the edge of the calendar the message still renders, without panicking.
         let edge = Error::TimeOutOfRange { time: datetime!(9999-12-31 23:00 -05:00) };

@@ -105,23 +105,23 @@ pub enum Field {
     Custom(String),
 }
 
-/// The named fields and their wire names, in one table.
-const NAMED: [(Field, &str); 15] = [
-    (Field::Bucket, BUCKET),
-    (Field::Key, KEY),
-    (Field::ContentType, "Content-Type"),
-    (Field::CacheControl, "Cache-Control"),
-    (Field::ContentDisposition, "Content-Disposition"),
-    (Field::ContentEncoding, "Content-Encoding"),
-    (Field::Expires, "Expires"),
-    (Field::SuccessActionStatus, "success_action_status"),
-    (Field::SuccessActionRedirect, "success_action_redirect"),
-    (Field::ObjectAcl, "x-oss-object-acl"),
-    (Field::StorageClass, "x-oss-storage-class"),
-    (Field::ForbidOverwrite, "x-oss-forbid-overwrite"),
-    (Field::ServerSideEncryption, "x-oss-server-side-encryption"),
-    (Field::OssContentType, "x-oss-content-type"),
-    (Field::Callback, CALLBACK),
+/// Every named field (all variants but `Custom`).
+const NAMED: [Field; 15] = [
+    Field::Bucket,
+    Field::Key,
+    Field::ContentType,
+    Field::CacheControl,
+    Field::ContentDisposition,
+    Field::ContentEncoding,
+    Field::Expires,
+    Field::SuccessActionStatus,
+    Field::SuccessActionRedirect,
+    Field::ObjectAcl,
+    Field::StorageClass,
+    Field::ForbidOverwrite,
+    Field::ServerSideEncryption,
+    Field::OssContentType,
+    Field::Callback,
 ];
 
 /// The values of `x-oss-forbid-overwrite`.
@@ -130,7 +130,11 @@ const BOOLEAN_VALUES: &[&str] = &["true", "false"];
 impl Field {
     /// User metadata `x-oss-meta-{name}` (the prefix is added unless already there).
     pub fn meta(name: &str) -> Self {
-        if name.starts_with(META_PREFIX) { Self::Custom(name.to_owned()) } else { Self::Custom(format!("{META_PREFIX}{name}")) }
+        if name.starts_with(META_PREFIX) {
+            Self::Custom(name.to_owned())
+        } else {
+            Self::Custom(format!("{META_PREFIX}{name}"))
+        }
     }
 
     /// A field by name, as written in the form (e.g. `x:user-id`). A name spelled exactly as a
@@ -138,19 +142,38 @@ impl Field {
     /// built.
     pub fn custom(name: impl Into<String>) -> Self {
         let name = name.into();
-        NAMED.iter().find(|(_, wire)| *wire == name).map_or(Self::Custom(name), |(field, _)| field.clone())
+        NAMED.iter().find(|field| field.name() == name).map_or(Self::Custom(name), Clone::clone)
     }
 
     /// The field name as written in the policy and the form.
     pub fn name(&self) -> &str {
         match self {
+            Self::Bucket => BUCKET,
+            Self::Key => KEY,
+            Self::ContentType => "Content-Type",
+            Self::CacheControl => "Cache-Control",
+            Self::ContentDisposition => "Content-Disposition",
+            Self::ContentEncoding => "Content-Encoding",
+            Self::Expires => "Expires",
+            Self::SuccessActionStatus => "success_action_status",
+            Self::SuccessActionRedirect => "success_action_redirect",
+            Self::ObjectAcl => "x-oss-object-acl",
+            Self::StorageClass => "x-oss-storage-class",
+            Self::ForbidOverwrite => "x-oss-forbid-overwrite",
+            Self::ServerSideEncryption => "x-oss-server-side-encryption",
+            Self::OssContentType => "x-oss-content-type",
+            Self::Callback => CALLBACK,
             Self::Custom(name) => name,
-            named => NAMED.iter().find(|(field, _)| field.same_variant(named)).map_or("", |(_, wire)| wire),
         }
     }
 
-    fn same_variant(&self, other: &Self) -> bool {
-        std::mem::discriminant(self) == std::mem::discriminant(other)
+    /// The named field this is, whatever the spelling (`Custom("content-type")` is
+    /// `ContentType`); `None` for other custom fields.
+    fn named(&self) -> Option<&Self> {
+        match self {
+            Self::Custom(name) => NAMED.iter().find(|field| field.name().eq_ignore_ascii_case(name)),
+            named => Some(named),
+        }
     }
 
     /// Whether this is the `bucket` pseudo-field, which the browser does not post.
@@ -158,15 +181,16 @@ impl Field {
         self.name().eq_ignore_ascii_case(BUCKET)
     }
 
-    /// Whether the signer owns this field.
+    /// Whether the signer owns this field (never one of the named fields).
     pub(crate) fn is_reserved(&self) -> bool {
-        RESERVED.iter().any(|r| r.eq_ignore_ascii_case(self.name()))
+        matches!(self, Self::Custom(name) if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)))
     }
 
     /// Checks the name: non-empty, no whitespace or control characters, no `$` prefix, not
     /// owned by the signer, and a non-empty metadata suffix.
     pub(crate) fn check(&self) -> Result<()> {
-        let name = self.name();
+        // The named fields' own names are well-formed.
+        let Self::Custom(name) = self else { return Ok(()) };
         let reason = if name.is_empty() {
             Some("it is empty")
         } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -189,8 +213,7 @@ impl Field {
 
     /// The values OSS accepts for a field with a fixed set.
     pub fn allowed_values(&self) -> Option<&'static [&'static str]> {
-        let (named, _) = NAMED.iter().find(|(_, wire)| wire.eq_ignore_ascii_case(self.name()))?;
-        Some(match named {
+        Some(match self.named()? {
             Self::SuccessActionStatus => SuccessActionStatus::VALUES,
             Self::ObjectAcl => ObjectAcl::VALUES,
             Self::StorageClass => StorageClass::VALUES,
@@ -312,9 +335,10 @@ mod tests {
 
     #[test]
     fn every_named_field_round_trips_through_its_name() {
-        for (field, wire) in &NAMED {
-            assert_eq!(field.name(), *wire);
-            assert!(Field::custom(*wire).same_variant(field), "{wire}");
+        for field in &NAMED {
+            let same = std::mem::discriminant(&Field::custom(field.name())) == std::mem::discriminant(field);
+            assert!(same, "{field:?}");
+            assert_eq!(Field::Custom(field.name().to_uppercase()).named(), Some(field));
         }
         assert!(matches!(Field::custom("content-type"), Field::Custom(ref n) if n == "content-type"));
         assert_eq!(Field::custom("content-type").name(), "content-type", "the spelling chosen is kept");
@@ -332,7 +356,8 @@ mod tests {
 
     #[test]
     fn reserved_and_malformed_names_are_refused() {
-        for name in ["x-oss-date", "X-OSS-Credential", "policy", "Signature", "OSSAccessKeyId", "file", "x-oss-security-token"]
+        for name in
+            ["x-oss-date", "X-OSS-Credential", "policy", "Signature", "OSSAccessKeyId", "file", "x-oss-security-token"]
         {
             assert_eq!(Field::custom(name).check(), Err(Error::ReservedField { name: name.into() }));
         }

@@ -1,5 +1,6 @@
 //! The signed form: the fields a browser posts as-is, before its own fields and the file.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -44,7 +45,12 @@ impl FormShape {
                 shape.required.push(name.to_owned());
             }
         }
-        if let Some(at) = shape.prefilled.iter().position(|(n, _)| n.eq_ignore_ascii_case(KEY)) {
+        // A pinned field is in the form already, whatever else constrains it.
+        let prefilled = |name: &str| shape.prefilled.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        shape.required.retain(|name| !prefilled(name));
+        if prefilled(KEY) {
+            shape.key_prefix = None;
+            let at = shape.prefilled.iter().position(|(n, _)| n.eq_ignore_ascii_case(KEY)).expect("key is prefilled");
             let key = shape.prefilled.remove(at);
             shape.prefilled.insert(0, key);
         } else if !known(&shape.required, KEY) {
@@ -92,7 +98,7 @@ impl FormShape {
 pub struct FormFields {
     url: String,
     shape: Arc<FormShape>,
-    signed: Vec<(&'static str, String)>,
+    signed: Vec<(&'static str, Cow<'static, str>)>,
     version: SignatureVersion,
     expiration: OffsetDateTime,
 }
@@ -102,7 +108,7 @@ impl FormFields {
     pub(crate) fn new(
         url: String,
         shape: Arc<FormShape>,
-        signed: Vec<(&'static str, String)>,
+        signed: Vec<(&'static str, Cow<'static, str>)>,
         version: SignatureVersion,
         expiration: OffsetDateTime,
     ) -> Self {
@@ -117,7 +123,7 @@ impl FormFields {
     /// The fields, in form order, as `(name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         let prefilled = self.shape.prefilled.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        prefilled.chain(self.signed.iter().map(|(n, v)| (*n, v.as_str())))
+        prefilled.chain(self.signed.iter().map(|(n, v)| (*n, v.as_ref())))
     }
 
     /// The value of a field, by exact name.
@@ -278,6 +284,19 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_field_is_never_also_required() {
+        let s = shape(&[
+            Condition::Eq { field: Field::Key, value: "user/eric/${filename}".into() },
+            Condition::StartsWith { field: Field::Key, prefix: "user/eric".into() },
+            Condition::Eq { field: Field::ContentType, value: "image/png".into() },
+            Condition::In { field: Field::custom("content-type"), values: vec!["image/png".into()] },
+        ]);
+        assert_eq!(s.prefilled[0], ("key".to_owned(), "user/eric/${filename}".to_owned()));
+        assert!(s.required.is_empty(), "{:?}", s.required);
+        assert_eq!(s.key_prefix, None);
+    }
+
+    #[test]
     fn an_unpinned_key_is_required_first() {
         let s = shape(&[
             Condition::In { field: Field::ContentType, values: vec!["image/png".into()] },
@@ -289,8 +308,8 @@ mod tests {
     }
 
     fn form(token: Option<&str>) -> FormFields {
-        let mut signed = vec![(POLICY, "cG9saWN5".to_owned()), (SIGNATURE_V4, "abc".to_owned())];
-        signed.extend(token.map(|t| (SECURITY_TOKEN, t.to_owned())));
+        let mut signed = vec![(POLICY, "cG9saWN5".into()), (SIGNATURE_V4, "abc".into())];
+        signed.extend(token.map(|t| (SECURITY_TOKEN, t.to_owned().into())));
         let shape = Arc::new(shape(&[Condition::Eq { field: Field::Key, value: "k".into() }]));
         FormFields::new("https://b.example".into(), shape, signed, SignatureVersion::V4, OffsetDateTime::UNIX_EPOCH)
     }
@@ -298,7 +317,10 @@ mod tests {
     #[test]
     fn serialises_url_fields_in_order_and_required() {
         let json = serde_json::to_string(&form(None)).unwrap();
-        assert_eq!(json, r#"{"url":"https://b.example","fields":{"key":"k","policy":"cG9saWN5","x-oss-signature":"abc"},"required":[]}"#);
+        assert_eq!(
+            json,
+            r#"{"url":"https://b.example","fields":{"key":"k","policy":"cG9saWN5","x-oss-signature":"abc"},"required":[]}"#
+        );
     }
 
     #[test]

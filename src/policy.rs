@@ -41,7 +41,11 @@ impl Expiration {
 }
 
 /// Refuses an `expiration` not after `date`, or, for V4, more than 7 days after it.
-pub(crate) fn check_validity(expiration: OffsetDateTime, date: OffsetDateTime, version: SignatureVersion) -> Result<()> {
+pub(crate) fn check_validity(
+    expiration: OffsetDateTime,
+    date: OffsetDateTime,
+    version: SignatureVersion,
+) -> Result<()> {
     if expiration <= date {
         return Err(Error::Expired { expiration, now: date });
     }
@@ -78,8 +82,11 @@ pub struct PostPolicy {
     expiration: Expiration,
     /// `bucket` first, then the conditions added, duplicates dropped.
     conditions: Vec<Condition>,
-    escape_dollar: bool,
     endpoint: Endpoint,
+    /// `bucket` and the other conditions as policy JSON, written once here: every signature
+    /// puts the signer's conditions between them.
+    head_json: Vec<u8>,
+    tail_json: Vec<u8>,
     shape: Arc<FormShape>,
 }
 
@@ -92,8 +99,14 @@ impl PostPolicy {
         escape_dollar: bool,
         endpoint: Endpoint,
     ) -> Self {
+        let (head, tail) = conditions.split_at(1);
+        let room =
+            |conds: &[Condition]| conds.iter().map(|c| 32 + c.values().iter().map(String::len).sum::<usize>()).sum();
+        let (mut head_json, mut tail_json) = (Vec::with_capacity(room(head)), Vec::with_capacity(room(tail)));
+        document::write_conditions(&mut head_json, head, escape_dollar);
+        document::write_conditions(&mut tail_json, tail, escape_dollar);
         let shape = Arc::new(FormShape::of(&conditions));
-        Self { bucket, expiration, conditions, escape_dollar, endpoint, shape }
+        Self { bucket, expiration, conditions, endpoint, head_json, tail_json, shape }
     }
 
     /// The target bucket.
@@ -126,14 +139,8 @@ impl PostPolicy {
         let now = time_fmt::normalize(now)?;
         let expiration = self.expiration.resolve(now, signer.version())?;
         let stamp = signer.stamp(now);
-        let (head, rest) = self.conditions.split_at(1);
-        let text = document::write(
-            &time_fmt::expiration(expiration),
-            head,
-            &signer.conditions(&stamp),
-            rest,
-            self.escape_dollar,
-        );
+        let expiration_text = time_fmt::expiration(expiration);
+        let text = document::write(&expiration_text, &self.head_json, &signer.conditions(&stamp), &self.tail_json);
         let policy = base64::engine::general_purpose::STANDARD.encode(text);
         let url = signer.region().upload_url(&self.bucket, &self.endpoint);
         let fields = signer.sign(stamp, policy);
@@ -179,7 +186,8 @@ mod tests {
     }
 
     fn text(form: &FormFields) -> String {
-        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(form.get("policy").unwrap()).unwrap()).unwrap()
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(form.get("policy").unwrap()).unwrap())
+            .unwrap()
     }
 
     #[test]
@@ -197,7 +205,14 @@ mod tests {
                 r#"["starts-with","$key","user-dir/"]]}"#
             )
         );
-        for name in ["x-oss-signature-version", "x-oss-credential", "x-oss-date", "x-oss-security-token", "x-oss-signature", "policy"] {
+        for name in [
+            "x-oss-signature-version",
+            "x-oss-credential",
+            "x-oss-date",
+            "x-oss-security-token",
+            "x-oss-signature",
+            "policy",
+        ] {
             assert_eq!(form.iter().filter(|(n, _)| *n == name).count(), 1, "{name}");
         }
     }
@@ -216,7 +231,10 @@ mod tests {
         let sts = Credentials::example().with_security_token("TOKEN").unwrap();
         let form = guide_policy().sign_at(&signer(sts).with_version(SignatureVersion::V1), NOW).unwrap();
         let doc = PolicyDocument::parse(&text(&form)).unwrap();
-        assert_eq!(doc.conditions()[1], Condition::Exact { field: Field::custom("x-oss-security-token"), value: "TOKEN".into() });
+        assert_eq!(
+            doc.conditions()[1],
+            Condition::Exact { field: Field::custom("x-oss-security-token"), value: "TOKEN".into() }
+        );
         assert_eq!(doc.conditions().len(), 5);
         assert_eq!(form.get("OSSAccessKeyId"), Some(crate::credentials::EXAMPLE_ACCESS_KEY_ID));
         assert_eq!(form.signature_version(), SignatureVersion::V1);
@@ -303,7 +321,12 @@ mod tests {
     #[test]
     fn dollar_escape_changes_the_policy_not_the_form() {
         let p = |escape| {
-            PostPolicy::builder(bucket()).expires_in(Duration::hours(1)).key("user/eric/${filename}").escape_dollar(escape).build().unwrap()
+            PostPolicy::builder(bucket())
+                .expires_in(Duration::hours(1))
+                .key("user/eric/${filename}")
+                .escape_dollar(escape)
+                .build()
+                .unwrap()
         };
         let v4 = signer(Credentials::example());
         let escaped = p(true).sign_at(&v4, NOW).unwrap();

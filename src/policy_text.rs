@@ -168,7 +168,9 @@ impl std::fmt::Debug for PolicyText {
 
 fn mismatch(field: &'static str, in_text: Option<&str>, signer: &str) -> Result<()> {
     match in_text {
-        Some(t) if t != signer => Err(Error::PolicyTextMismatch { field, in_text: t.to_owned(), signer: signer.to_owned() }),
+        Some(t) if t != signer => {
+            Err(Error::PolicyTextMismatch { field, in_text: t.to_owned(), signer: signer.to_owned() })
+        }
         _ => Ok(()),
     }
 }
@@ -234,7 +236,11 @@ mod tests {
             Err(Error::InvalidFieldValue { .. })
         ));
         // 30 days: fine for V1, over V4's 7-day limit.
-        let month = PolicyText::new(bucket(), r#"{"expiration": "2024-08-12T13:40:00Z", "conditions": [{"bucket": "example-bucket"}]}"#).unwrap();
+        let month = PolicyText::new(
+            bucket(),
+            r#"{"expiration": "2024-08-12T13:40:00Z", "conditions": [{"bucket": "example-bucket"}]}"#,
+        )
+        .unwrap();
         let v4 = signer(creds(), "us-west-1");
         assert!(matches!(month.sign_at(&v4, NOW), Err(Error::ValidityTooLong { .. })));
         assert!(month.sign_at(&v4.with_version(SignatureVersion::V1), NOW).is_ok());
@@ -243,8 +249,17 @@ mod tests {
     #[test]
     fn expiration_must_be_utc_as_oss_samples_write_it() {
         let offset = r#"{"expiration": "2030-01-01T08:00:00+08:00", "conditions": [{"bucket": "example-bucket"}]}"#;
-        assert!(matches!(PolicyText::new(bucket(), offset), Err(Error::InvalidPolicyDocument { ec: "0006-00000212", .. })));
-        assert!(PolicyText::new(bucket(), r#"{"expiration": "2030-01-01T00:00:00.123Z", "conditions": [{"bucket": "example-bucket"}]}"#).is_ok());
+        assert!(matches!(
+            PolicyText::new(bucket(), offset),
+            Err(Error::InvalidPolicyDocument { ec: "0006-00000212", .. })
+        ));
+        assert!(
+            PolicyText::new(
+                bucket(),
+                r#"{"expiration": "2030-01-01T00:00:00.123Z", "conditions": [{"bucket": "example-bucket"}]}"#
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -263,7 +278,10 @@ mod tests {
         assert!(!format!("{p:?}").contains("OTHER"), "Debug hides a text pinning a token");
         let bad_date = TEXT.replace("20240713T133414Z", "2024-07-13");
         let p = PolicyText::new(bucket(), bad_date).unwrap();
-        assert!(matches!(p.sign_at(&signer(creds(), "us-west-1"), NOW), Err(Error::PolicyTextMismatch { field: "x-oss-date", .. })));
+        assert!(matches!(
+            p.sign_at(&signer(creds(), "us-west-1"), NOW),
+            Err(Error::PolicyTextMismatch { field: "x-oss-date", .. })
+        ));
     }
 
     #[test]
@@ -273,14 +291,24 @@ mod tests {
             ("[]", "0006-00000201"),
             ("{}", "0006-00000209"),
             (r#"{"expiration": 1, "conditions": [{"bucket": "example-bucket"}]}"#, "0006-00000210"),
-            (r#"{"expiration": "2024-02-30T00:00:00Z", "conditions": [{"bucket": "example-bucket"}]}"#, "0006-00000212"),
+            (
+                r#"{"expiration": "2024-02-30T00:00:00Z", "conditions": [{"bucket": "example-bucket"}]}"#,
+                "0006-00000212",
+            ),
             (r#"{"expiration": "2024-01-01T00:00:00Z"}"#, "0006-00000207"),
             (r#"{"expiration": "2024-01-01T00:00:00Z", "conditions": []}"#, "0006-00000215"),
             (r#"{"expiration": "2024-01-01T00:00:00Z", "conditions": [], "conditions": [1]}"#, "0006-00000201"),
         ] {
-            assert!(matches!(PolicyText::new(bucket(), bad), Err(Error::InvalidPolicyDocument { ec: e, .. }) if e == ec), "{bad:?}");
+            assert!(
+                matches!(PolicyText::new(bucket(), bad), Err(Error::InvalidPolicyDocument { ec: e, .. }) if e == ec),
+                "{bad:?}"
+            );
         }
-        let p = PolicyText::new(bucket(), r#"{"expiration": "2024-07-13T13:40:00Z", "conditions": [{"bucket": "example-bucket"}]}"#).unwrap();
+        let p = PolicyText::new(
+            bucket(),
+            r#"{"expiration": "2024-07-13T13:40:00Z", "conditions": [{"bucket": "example-bucket"}]}"#,
+        )
+        .unwrap();
         assert!(matches!(p.sign_at(&signer(creds(), "us-west-1"), NOW), Err(Error::Expired { .. })));
     }
 }

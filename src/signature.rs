@@ -29,7 +29,8 @@ fn keyed_v1(secret: &str) -> Hmac<Sha1> {
 
 /// V1 `Signature`: base64(HMAC-SHA1(AccessKeySecret, string to sign)).
 pub(crate) fn sign_v1(secret: &str, string_to_sign: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(keyed_v1(secret).chain_update(string_to_sign).finalize().into_bytes())
+    base64::engine::general_purpose::STANDARD
+        .encode(keyed_v1(secret).chain_update(string_to_sign).finalize().into_bytes())
 }
 
 /// Whether `signature` (base64) is the V1 signature of `string_to_sign`, compared in constant
@@ -60,7 +61,13 @@ mod tests {
     fn v1_verification_refuses_anything_else() {
         assert!(!verify_v1("other", POLICY.as_bytes(), SIGNATURE));
         assert!(!verify_v1(SECRET, b"other", SIGNATURE));
-        for bad in ["", "W835KpLsL6k1/oo28RcsEflB6hw", "W835KpLsL6k1/oo28RcsEflB6hx=", "W835KpLsL6k1/oo28RcsEflB6hw==", "not base64"] {
+        for bad in [
+            "",
+            "W835KpLsL6k1/oo28RcsEflB6hw",
+            "W835KpLsL6k1/oo28RcsEflB6hx=",
+            "W835KpLsL6k1/oo28RcsEflB6hw==",
+            "not base64",
+        ] {
             assert!(!verify_v1(SECRET, POLICY.as_bytes(), bad), "{bad:?}");
         }
     }

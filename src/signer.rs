@@ -1,12 +1,15 @@
 //! The one way to sign: a [`Signer`] holds what every signature needs besides the policy
 //! (credentials, region, version, an optional key cache) and writes the signer's fields.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
-use crate::field::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::field::{
+    ACCESS_KEY_ID_V1, CREDENTIAL, DATE, POLICY, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
+};
 use crate::region::Region;
 use crate::signature::{self, ALGORITHM_V4, SignatureVersion};
 use crate::signing_key::{SCOPE_TERMINATOR_V4, SigningKey, SigningKeyCache};
@@ -123,39 +126,46 @@ impl Signer {
     /// writes, in form order: `policy`; V4 `x-oss-signature-version`, `x-oss-credential`,
     /// `x-oss-date`, `x-oss-signature` or V1 `OSSAccessKeyId`, `Signature`; then
     /// `x-oss-security-token` with STS.
-    pub(crate) fn sign(&self, stamp: Stamp, policy_b64: String) -> Vec<(&'static str, String)> {
+    pub(crate) fn sign(&self, stamp: Stamp, policy_b64: String) -> Vec<(&'static str, Cow<'static, str>)> {
         let credentials = &*self.credentials;
-        let mut fields = Vec::with_capacity(6);
-        let signature_fields = match stamp.v4 {
+        let secret = credentials.access_key_secret();
+        let string_to_sign = policy_b64.as_bytes();
+        let mut fields: Vec<(&'static str, Cow<'static, str>)> = Vec::with_capacity(6);
+        match stamp.v4 {
             Some((credential, date)) => {
                 let signature = match &self.key_cache {
-                    Some(cache) => cache.get(credentials, stamp.now.date(), &self.region).sign(policy_b64.as_bytes()),
-                    None => SigningKey::derive(credentials.access_key_secret(), stamp.now.date(), &self.region)
-                        .sign(policy_b64.as_bytes()),
+                    Some(cache) => cache.get(credentials, stamp.now.date(), &self.region).sign(string_to_sign),
+                    None => SigningKey::derive(secret, stamp.now.date(), &self.region).sign(string_to_sign),
                 };
-                vec![
-                    (SIGNATURE_VERSION, ALGORITHM_V4.to_owned()),
-                    (CREDENTIAL, credential),
-                    (DATE, date),
-                    (SIGNATURE_V4, signature),
-                ]
+                fields.extend([
+                    (POLICY, policy_b64.into()),
+                    (SIGNATURE_VERSION, ALGORITHM_V4.into()),
+                    (CREDENTIAL, credential.into()),
+                    (DATE, date.into()),
+                    (SIGNATURE_V4, signature.into()),
+                ]);
             }
-            None => vec![
-                (ACCESS_KEY_ID_V1, credentials.access_key_id().to_owned()),
-                (SIGNATURE_V1, signature::sign_v1(credentials.access_key_secret(), policy_b64.as_bytes())),
-            ],
-        };
-        fields.push((POLICY, policy_b64));
-        fields.extend(signature_fields);
-        fields.extend(credentials.security_token().map(|token| (SECURITY_TOKEN, token.to_owned())));
+            None => {
+                let signature = signature::sign_v1(secret, string_to_sign);
+                fields.extend([
+                    (POLICY, policy_b64.into()),
+                    (ACCESS_KEY_ID_V1, credentials.access_key_id().to_owned().into()),
+                    (SIGNATURE_V1, signature.into()),
+                ]);
+            }
+        }
+        fields.extend(credentials.security_token().map(|token| (SECURITY_TOKEN, token.to_owned().into())));
         fields
     }
 }
 
 /// `x-oss-credential`: `<AccessKeyId>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`.
 pub(crate) fn credential_scope(access_key_id: &str, scope_date: &str, region: &Region) -> String {
-    let product = region.product().as_str();
-    format!("{access_key_id}/{scope_date}/{}/{product}/{SCOPE_TERMINATOR_V4}", region.id())
+    let parts =
+        [access_key_id, "/", scope_date, "/", region.id(), "/", region.product().as_str(), "/", SCOPE_TERMINATOR_V4];
+    let mut scope = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|part| scope.push_str(part));
+    scope
 }
 
 #[cfg(test)]
@@ -168,7 +178,10 @@ mod tests {
         let r = Region::new("oss-cn-hangzhou").unwrap();
         assert_eq!(credential_scope("AKID", "20231203", &r), "AKID/20231203/cn-hangzhou/oss/aliyun_v4_request");
         let cloudbox = Region::cloudbox("cb-123", "cn-shanghai").unwrap();
-        assert_eq!(credential_scope("AKID", "20231203", &cloudbox), "AKID/20231203/cb-123/oss-cloudbox/aliyun_v4_request");
+        assert_eq!(
+            credential_scope("AKID", "20231203", &cloudbox),
+            "AKID/20231203/cb-123/oss-cloudbox/aliyun_v4_request"
+        );
     }
 
     #[test]

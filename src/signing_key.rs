@@ -76,7 +76,10 @@ impl SigningKey {
     /// The V4 signature: lower-case hex HMAC-SHA256 of the string to sign (for a POST form,
     /// the base64 policy).
     pub fn sign(&self, string_to_sign: &[u8]) -> String {
-        hex::encode(self.keyed.clone().chain_update(string_to_sign).finalize().into_bytes())
+        let mut text = [0u8; 64];
+        hex::encode_to_slice(self.keyed.clone().chain_update(string_to_sign).finalize().into_bytes(), &mut text)
+            .expect("32 bytes fill 64 hex digits");
+        String::from_utf8(text.to_vec()).expect("hex digits are ASCII")
     }
 
     /// Whether `signature` (hex, either case) is the V4 signature of `string_to_sign`,
@@ -232,12 +235,17 @@ mod tests {
 
     #[test]
     fn every_derivation_input_matters() {
-        let base = SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap()).to_hex();
+        let base =
+            SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap()).to_hex();
         for other in [
             SigningKey::derive("access_key_secreT", date!(2024 - 07 - 13), &Region::new("us-west-1").unwrap()),
             SigningKey::derive("access_key_secret", date!(2024 - 07 - 14), &Region::new("us-west-1").unwrap()),
             SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::new("us-west-2").unwrap()),
-            SigningKey::derive("access_key_secret", date!(2024 - 07 - 13), &Region::cloudbox("us-west-1", "us-west-1").unwrap()),
+            SigningKey::derive(
+                "access_key_secret",
+                date!(2024 - 07 - 13),
+                &Region::cloudbox("us-west-1", "us-west-1").unwrap(),
+            ),
         ] {
             assert_ne!(other.to_hex(), base);
         }

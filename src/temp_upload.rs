@@ -73,7 +73,6 @@
 //! # Ok::<(), oss_post_policy::Error>(())
 //! ```
 
-
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use time::{Duration, OffsetDateTime};
 
@@ -219,7 +218,12 @@ impl TempUpload {
     /// The key's errors ([`TempUploadRequest::key_at`]); [`Error::Expired`] for a lifetime
     /// that is not positive; [`Error::ValidityTooLong`] for V4 over 7 days;
     /// [`Error::TimeOutOfRange`].
-    pub fn sign_at(&self, signer: &Signer, request: &TempUploadRequest<'_>, now: OffsetDateTime) -> Result<TempUploadUrl> {
+    pub fn sign_at(
+        &self,
+        signer: &Signer,
+        request: &TempUploadRequest<'_>,
+        now: OffsetDateTime,
+    ) -> Result<TempUploadUrl> {
         let key = request.key_at(now)?;
         let form = self.policy(&key)?.sign_at(signer, now)?;
         Ok(TempUploadUrl {
@@ -551,8 +555,7 @@ mod tests {
 
     #[test]
     fn v4_and_sts_fields_follow_the_seed_fields() {
-        let url =
-            uploads().sign_at(&v4(sts()), &request("iaclone.diff"), NOW).unwrap();
+        let url = uploads().sign_at(&v4(sts()), &request("iaclone.diff"), NOW).unwrap();
         let json = serde_json::to_string(&url).unwrap();
         let mut expected = SEED_FIELD_ORDER.to_vec();
         expected.extend(["OssSignatureVersion", "OssCredential", "OssDate", "OssSecurityToken"]);
@@ -589,7 +592,11 @@ mod tests {
         for version in [SignatureVersion::V1, SignatureVersion::V4] {
             let url = uploads()
                 .lifetime(lifetime)
-                .sign_at(&signer(Credentials::example(), version), &request("f.txt"), datetime!(2022-07-29 08:15:30.75 +08:00))
+                .sign_at(
+                    &signer(Credentials::example(), version),
+                    &request("f.txt"),
+                    datetime!(2022-07-29 08:15:30.75 +08:00),
+                )
                 .unwrap();
             let policy = decoded_policy(&url);
             let expiration = OffsetDateTime::parse(
