@@ -10,7 +10,8 @@
 use base64::Engine as _;
 use oss_post_policy::time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use oss_post_policy::{
-    Bucket, Condition, Credentials, Field, PolicyText, PostPolicy, PostPolicyBuilder, Region, SigningKey,
+    Bucket, Condition, Credentials, Field, PolicyText, PostPolicy, PostPolicyBuilder, Region, SignatureVersion, Signer,
+    SigningKey,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -60,6 +61,16 @@ impl AliOssVector {
         region
     }
 
+    /// A V4 signer for the vector's credentials and region.
+    fn signer(&self) -> Signer {
+        Signer::new(self.credentials(), self.region())
+    }
+
+    /// The bucket the vector's policy names (its `bucket` condition).
+    fn bucket(&self) -> Bucket {
+        Bucket::new(&bucket_in(&self.policy)).expect("vector bucket")
+    }
+
     fn context(&self) -> String {
         format!(
             "vector {} ({})\n  key id {}, token {}, region {}, now {}\n  ali-oss policy: {}",
@@ -72,6 +83,14 @@ impl AliOssVector {
             self.policy
         )
     }
+}
+
+/// The value of the `bucket` condition of a policy text, read with serde_json.
+fn bucket_in(policy: &str) -> String {
+    let doc: Value = serde_json::from_str(policy).expect("the policy is JSON");
+    let conditions = doc["conditions"].as_array().expect("conditions");
+    let bucket = conditions.iter().find_map(|c| c.get("bucket")).expect("a bucket condition");
+    bucket.as_str().expect("a string bucket").to_owned()
 }
 
 fn load_ali_oss() -> AliOssFile {
@@ -162,9 +181,7 @@ fn typed_builder_writes_ali_oss_policy_bytes_and_v4_signatures() {
     for v in &file.vectors {
         let ctx = v.context();
         let policy = builder_for(v).build().unwrap_or_else(|e| panic!("{ctx}\n  build failed: {e}"));
-        let form = policy
-            .sign_at(&v.credentials(), &v.region(), v.now())
-            .unwrap_or_else(|e| panic!("{ctx}\n  sign failed: {e}"));
+        let form = policy.sign_at(&v.signer(), v.now()).unwrap_or_else(|e| panic!("{ctx}\n  sign failed: {e}"));
         let ours = decode(form.get("policy").expect("policy field"));
         assert_eq!(ours, v.policy, "{ctx}\n  our policy:     {ours}");
         assert_eq!(form.get("policy"), Some(v.policy_base64.as_str()), "{ctx}");
@@ -180,16 +197,19 @@ fn exact_texts_are_signed_byte_for_byte_v4_and_v1() {
     let file = load_ali_oss();
     for v in file.vectors.iter().chain(&file.exact_text) {
         let ctx = v.context();
-        let text = PolicyText::new(Bucket::new("examplebucket").expect("bucket"), v.policy.as_str())
-            .unwrap_or_else(|e| panic!("{ctx}\n  parse failed: {e}"));
-        let creds = v.credentials();
-        let v4 = text.sign_at(&creds, &v.region(), v.now()).unwrap_or_else(|e| panic!("{ctx}\n  V4 failed: {e}"));
+        let text =
+            PolicyText::new(v.bucket(), v.policy.as_str()).unwrap_or_else(|e| panic!("{ctx}\n  parse failed: {e}"));
+        let v4 = text.sign_at(&v.signer(), v.now()).unwrap_or_else(|e| panic!("{ctx}\n  V4 failed: {e}"));
         assert_eq!(v4.get("policy"), Some(v.policy_base64.as_str()), "{ctx}");
         assert_eq!(v4.get("x-oss-signature"), Some(v.signature_v4.as_str()), "{ctx}");
         assert_eq!(v4.get("x-oss-date"), Some(v.x_oss_date.as_str()), "{ctx}");
-        let v1 = text.sign_v1_at(&creds, &v.region(), v.now()).unwrap_or_else(|e| panic!("{ctx}\n  V1 failed: {e}"));
+        let v1 = text
+            .sign_at(&v.signer().with_version(SignatureVersion::V1), v.now())
+            .unwrap_or_else(|e| panic!("{ctx}\n  V1 failed: {e}"));
+        assert_eq!(v1.get("policy"), Some(v.policy_base64.as_str()), "{ctx}");
         assert_eq!(v1.get("Signature"), Some(v.signature_v1.as_str()), "{ctx}");
         assert_eq!(v1.get("OSSAccessKeyId"), Some(v.access_key_id.as_str()), "{ctx}");
+        assert_eq!(v1.get("x-oss-security-token"), v.security_token.as_deref(), "{ctx}");
     }
 }
 
@@ -224,24 +244,25 @@ fn public_vectors_verify() {
         let ctx = format!("vector {} ({}), policy {}", v.name, v.source, v.policy);
         assert_eq!(base64::engine::general_purpose::STANDARD.encode(&v.policy), v.policy_base64, "{ctx}");
         let creds = Credentials::new(v.access_key_id.as_str(), v.access_key_secret.as_str()).expect("credentials");
-        let bucket = Bucket::new("examplebucket").expect("bucket");
+        let bucket = Bucket::new(&bucket_in(&v.policy)).expect("bucket");
         // Sign at a time before every vector's expiration.
         let early = OffsetDateTime::parse("2013-01-01T00:00:00Z", &Rfc3339).expect("time");
         let parsed = PolicyText::new(bucket, v.policy.as_str()).unwrap_or_else(|e| panic!("{ctx}: {e}"));
         match v.version.as_str() {
             "V1" => {
-                let form =
-                    parsed.sign_v1_at(&creds, &Region::new("cn-hangzhou").expect("region"), early).expect("V1 signs");
+                let signer =
+                    Signer::new(creds, Region::new("cn-hangzhou").expect("region")).with_version(SignatureVersion::V1);
+                let form = parsed.sign_at(&signer, early).expect("V1 signs");
                 assert_eq!(form.get("Signature"), Some(v.signature.as_str()), "{ctx}");
             }
             "V4" => {
                 let region = Region::new(v.region_input.as_deref().expect("V4 region")).expect("region");
-                let form = parsed.sign_at(&creds, &region, early).expect("V4 signs");
+                let form = parsed.sign_at(&Signer::new(creds, region.clone()), early).expect("V4 signs");
                 assert_eq!(form.get("x-oss-signature"), Some(v.signature.as_str()), "{ctx}");
                 assert_eq!(form.get("x-oss-credential"), v.credential.as_deref(), "{ctx}");
                 assert_eq!(form.get("x-oss-date"), v.date_time.as_deref(), "{ctx}");
                 let date = OffsetDateTime::parse("2024-07-13T00:00:00Z", &Rfc3339).expect("time").date();
-                let key = SigningKey::derive(&v.access_key_secret, date, region.id(), "oss");
+                let key = SigningKey::derive(&v.access_key_secret, date, &region);
                 assert_eq!(Some(key.to_hex().as_str()), v.signing_key_hex.as_deref(), "{ctx}");
             }
             other => panic!("{ctx}: unknown version {other}"),
@@ -272,7 +293,8 @@ fn dollar_escape_matches_the_java_sdk_vector() {
         .expect("policy");
     let now = OffsetDateTime::parse("2020-03-19T02:44:06Z", &Rfc3339).expect("time");
     let creds = Credentials::new(java.access_key_id.as_str(), java.access_key_secret.as_str()).expect("creds");
-    let form = policy.sign_v1_at(&creds, &Region::new("cn-hangzhou").expect("region"), now).expect("sign");
+    let signer = Signer::new(creds, Region::new("cn-hangzhou").expect("region")).with_version(SignatureVersion::V1);
+    let form = policy.sign_at(&signer, now).expect("sign");
     let ours: Value = serde_json::from_str(&decode(form.get("policy").expect("policy"))).expect("JSON");
     assert_eq!(ours["conditions"].as_array().expect("conditions"), java_conditions);
     assert!(matches!(
