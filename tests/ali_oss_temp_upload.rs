@@ -1,11 +1,12 @@
 //! Known answers from ali-oss 6.23.0 (`tests/vectors/ali-oss-temp-upload.json`, written by
-//! `tests/vectors/generator/generate_temp.js`): temporary upload URLs, V1 and V4, and the plain
-//! V1 builder layout.
+//! `tests/vectors/generator/generate_temp.js`): temporary upload URLs, V1 and V4 (each vector
+//! records both answers; the signer's version picks one), their policies signed as exact texts,
+//! and the plain V1 builder layout.
 
 use base64::Engine as _;
 use oss_post_policy::{
-    Bucket, Credentials, Endpoint, Error, Field, ObjectAcl, PostPolicy, PostPolicyBuilder, Region, SignatureVersion,
-    Signer, StorageClass, SuccessActionStatus, TempUpload, TempUploadRequest,
+    Bucket, Credentials, Endpoint, Error, Field, ObjectAcl, PolicyText, PostPolicy, PostPolicyBuilder, Region,
+    SignatureVersion, Signer, StorageClass, SuccessActionStatus, TempUpload, TempUploadRequest,
 };
 use serde_json::Value;
 use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
@@ -223,4 +224,53 @@ fn v1_builder_matches_ali_oss() {
         }
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Each answer's policy, signed as an exact text, gets ali-oss's signature; the 30-day policy
+/// (ali-oss's V1 answer) signs for V1 and is refused for V4, which OSS limits to 7 days (0.1
+/// signed such a text for V4).
+#[test]
+fn temp_upload_policies_sign_as_exact_texts() {
+    let all = vectors();
+    let mut thirty_days = 0;
+    for v in all["temp_upload"].as_array().expect("temp_upload is a list") {
+        let name = s(v, "name");
+        let bucket = Bucket::new(s(v, "bucket")).unwrap();
+        for (version, answer) in [(SignatureVersion::V1, &v["v1"]), (SignatureVersion::V4, &v["v4"])] {
+            if answer.is_null() {
+                continue;
+            }
+            let text = PolicyText::new(bucket.clone(), s(answer, "policy"))
+                .unwrap_or_else(|e| panic!("{name} {version:?}: {e}; inputs {}", inputs(v)));
+            let form = text.sign_at(&signer(v, version), now(v)).unwrap_or_else(|e| panic!("{name} {version:?}: {e}"));
+            let signature_field = if version == SignatureVersion::V4 { "x-oss-signature" } else { "Signature" };
+            let response = &answer["response"];
+            assert_eq!(form.get("policy"), response["Policy"].as_str(), "{name} {version:?}");
+            assert_eq!(form.get(signature_field), response["Signature"].as_str(), "{name} {version:?}");
+        }
+        if v["v4"].is_null() {
+            thirty_days += 1;
+            let text = PolicyText::new(bucket, s(&v["v1"], "policy")).unwrap();
+            let result = text.sign_at(&signer(v, SignatureVersion::V4), now(v));
+            assert!(matches!(result, Err(Error::ValidityTooLong { .. })), "{name}: {result:?}");
+        }
+    }
+    assert_eq!(thirty_days, 1, "the 30-day vector is V1 only");
+}
+
+/// Signing at a time whose UTC year is 10000 returns `TimeOutOfRange`, V1 and V4, for every
+/// vector's configuration (0.1 panicked writing the key's date).
+#[test]
+fn temp_upload_past_year_9999_in_utc_is_out_of_range() {
+    let past_year_9999 = time::macros::datetime!(9999-12-31 23:00:00 -05:00);
+    for v in vectors()["temp_upload"].as_array().expect("temp_upload is a list") {
+        for version in [SignatureVersion::V1, SignatureVersion::V4] {
+            let result = uploads(v).sign_at(&signer(v, version), &request(v), past_year_9999);
+            assert!(
+                matches!(result, Err(Error::TimeOutOfRange { time }) if time == past_year_9999),
+                "{} {version:?}: {result:?}",
+                s(v, "name")
+            );
+        }
+    }
 }
