@@ -1,9 +1,14 @@
 //! Known answers from implementations we did not write, in `tests/vectors/`.
 //!
 //! - `ali-oss.json`: the official Node SDK ali-oss 6.23.0 (generator in `tests/vectors/generator/`).
-//!   For each vector the typed builder must write ali-oss's policy bytes and both signatures.
+//!   For each vector the typed builder must write ali-oss's policy bytes and V4 signature, and
+//!   the policy text signed as given must get both signatures, whatever kind of `Signer` signs
+//!   (owned or shared credentials, with or without a key cache).
 //! - `public-vectors.json`: public vectors (Java SDK, third-party libraries), re-computed
 //!   independently with Python's hmac.
+//!
+//! The vectors' own policies, changed, also show what is refused: a text for another bucket,
+//! a V4 text valid for more than 7 days.
 //!
 //! A failing vector names itself and its inputs.
 
