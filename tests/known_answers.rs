@@ -96,7 +96,7 @@ impl AliOssVector {
     }
 }
 
-/// The value of the `bucket` condition of a policy text, read with serde_json.
+/// The value of the `bucket` condition of a policy text, read with `serde_json`.
 fn bucket_in(policy: &str) -> String {
     let doc: Value = serde_json::from_str(policy).expect("the policy is JSON");
     let conditions = doc["conditions"].as_array().expect("conditions");
