@@ -1,11 +1,12 @@
 //! Known answers from ali-oss 6.23.0 (`tests/vectors/ali-oss-temp-upload.json`, written by
-//! `tests/vectors/generator/generate_temp.js`): temporary upload URLs, V1 and V4, and the plain
-//! V1 builder layout.
+//! `tests/vectors/generator/generate_temp.js`): temporary upload URLs, V1 and V4 (each vector
+//! records both answers; the signer's version picks one), their policies signed as exact texts,
+//! and the plain V1 builder layout.
 
 use base64::Engine as _;
 use oss_post_policy::{
-    Bucket, Credentials, Endpoint, Error, Field, ObjectAcl, PostPolicy, PostPolicyBuilder, Region, SignatureVersion,
-    StorageClass, SuccessActionStatus, TempUpload, TempUploadRequest,
+    Bucket, Credentials, Endpoint, Error, Field, ObjectAcl, PolicyText, PostPolicy, PostPolicyBuilder, Region,
+    SignatureVersion, Signer, StorageClass, SuccessActionStatus, TempUpload, TempUploadRequest,
 };
 use serde_json::Value;
 use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
@@ -36,6 +37,30 @@ fn credentials(v: &Value) -> Credentials {
     }
 }
 
+/// A signer for the vector's credentials and region writing `version` signatures.
+fn signer(v: &Value, version: SignatureVersion) -> Signer {
+    Signer::new(credentials(v), Region::new(s(v, "region_input")).unwrap()).with_version(version)
+}
+
+/// The request a `temp_upload` vector was generated for.
+fn request(v: &Value) -> TempUploadRequest<'_> {
+    TempUploadRequest {
+        file_name: s(v, "file_name"),
+        account_id: s(v, "account_id"),
+        unique_id: s(v, "unique_id"),
+        request_id: s(v, "request_id"),
+    }
+}
+
+/// The temporary uploads a `temp_upload` vector configures.
+fn uploads(v: &Value) -> TempUpload {
+    let endpoint = if v["internal"].as_bool().unwrap() { Endpoint::Internal } else { Endpoint::Public };
+    TempUpload::new(Bucket::new(s(v, "bucket")).unwrap())
+        .endpoint(endpoint)
+        .lifetime(Duration::seconds(int(v, "lifetime_seconds")))
+        .max_size(uint(v, "max_size"))
+}
+
 fn now(v: &Value) -> OffsetDateTime {
     OffsetDateTime::parse(s(v, "now"), &Rfc3339).unwrap()
 }
@@ -55,22 +80,17 @@ fn inputs(v: &Value) -> String {
     shown.to_string()
 }
 
-/// Checks one expected answer; returns a description of each mismatch.
-fn compare_answer(name: &str, version: &str, uploads: &TempUpload, v: &Value, expected: &Value) -> Vec<String> {
-    let request = TempUploadRequest {
-        file_name: s(v, "file_name"),
-        account_id: s(v, "account_id"),
-        unique_id: s(v, "unique_id"),
-        request_id: s(v, "request_id"),
-    };
-    let url = match uploads.sign_at(&credentials(v), &request, now(v)) {
+/// Checks one expected answer (`version` names the vector's `v1` or `v4` answer); returns a
+/// description of each mismatch.
+fn compare_answer(name: &str, version: SignatureVersion, v: &Value, expected: &Value) -> Vec<String> {
+    let url = match uploads(v).sign_at(&signer(v, version), &request(v), now(v)) {
         Ok(url) => url,
-        Err(e) => return vec![format!("{name} {version}: signing failed: {e}; inputs {}", inputs(v))],
+        Err(e) => return vec![format!("{name} {version:?}: signing failed: {e}; inputs {}", inputs(v))],
     };
     let mut failures = Vec::new();
     let mut check = |what: &str, ours: &Value, theirs: &Value| {
         if ours != theirs {
-            failures.push(format!("{name} {version}: {what}: ours {ours}, ali-oss {theirs}; inputs {}", inputs(v)));
+            failures.push(format!("{name} {version:?}: {what}: ours {ours}, ali-oss {theirs}; inputs {}", inputs(v)));
         }
     };
     let ours = serde_json::to_value(&url).unwrap();
@@ -79,6 +99,9 @@ fn compare_answer(name: &str, version: &str, uploads: &TempUpload, v: &Value, ex
     check("url", &Value::from(url.form().url()), &v["url"]);
     check("form key", &Value::from(url.form().get("key")), &expected["response"]["TempFileKey"]);
     check("expire time", &Value::from(url.expire_time()), &expected["response"]["ExpireTime"]);
+    if url.signature_version() != version {
+        failures.push(format!("{name} {version:?}: signed {:?}", url.signature_version()));
+    }
     failures
 }
 
@@ -91,28 +114,16 @@ fn temp_upload_urls_match_ali_oss() {
     let mut checked_v4 = 0;
     for v in cases {
         let name = s(v, "name");
-        let endpoint = if v["internal"].as_bool().unwrap() { Endpoint::Internal } else { Endpoint::Public };
-        let uploads = TempUpload::new(Bucket::new(s(v, "bucket")).unwrap(), Region::new(s(v, "region_input")).unwrap())
-            .endpoint(endpoint)
-            .lifetime(Duration::seconds(int(v, "lifetime_seconds")))
-            .max_size(uint(v, "max_size"));
-        failures.extend(compare_answer(name, "v1", &uploads, v, &v["v1"]));
-        let v4 = uploads.signature_version(SignatureVersion::V4);
+        failures.extend(compare_answer(name, SignatureVersion::V1, v, &v["v1"]));
         if v["v4"].is_null() {
             // ali-oss signs any lifetime; OSS refuses V4 forms valid for over 7 days, and so do we.
-            let request = TempUploadRequest {
-                file_name: s(v, "file_name"),
-                account_id: s(v, "account_id"),
-                unique_id: s(v, "unique_id"),
-                request_id: s(v, "request_id"),
-            };
-            let result = v4.sign_at(&credentials(v), &request, now(v));
+            let result = uploads(v).sign_at(&signer(v, SignatureVersion::V4), &request(v), now(v));
             if !matches!(result, Err(Error::ValidityTooLong { .. })) {
                 failures.push(format!("{name} v4: expected ValidityTooLong, got {result:?}"));
             }
         } else {
             checked_v4 += 1;
-            failures.extend(compare_answer(name, "v4", &v4, v, &v["v4"]));
+            failures.extend(compare_answer(name, SignatureVersion::V4, v, &v["v4"]));
         }
     }
     assert!(checked_v4 >= 9, "only {checked_v4} V4 answers checked");
@@ -182,8 +193,7 @@ fn v1_builder_matches_ali_oss() {
         for cond in v["conditions"].as_array().unwrap() {
             b = add_condition(b, cond);
         }
-        let region = Region::new(s(v, "region_input")).unwrap();
-        let form = match b.build().and_then(|p| p.sign_v1_at(&credentials(v), &region, now(v))) {
+        let form = match b.build().and_then(|p| p.sign_at(&signer(v, SignatureVersion::V1), now(v))) {
             Ok(form) => form,
             Err(e) => {
                 failures.push(format!("{name}: {e}; inputs {}", inputs(v)));
@@ -214,4 +224,53 @@ fn v1_builder_matches_ali_oss() {
         }
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Each answer's policy, signed as an exact text, gets ali-oss's signature; the 30-day policy
+/// (ali-oss's V1 answer) signs for V1 and is refused for V4, which OSS limits to 7 days (0.1
+/// signed such a text for V4).
+#[test]
+fn temp_upload_policies_sign_as_exact_texts() {
+    let all = vectors();
+    let mut thirty_days = 0;
+    for v in all["temp_upload"].as_array().expect("temp_upload is a list") {
+        let name = s(v, "name");
+        let bucket = Bucket::new(s(v, "bucket")).unwrap();
+        for (version, answer) in [(SignatureVersion::V1, &v["v1"]), (SignatureVersion::V4, &v["v4"])] {
+            if answer.is_null() {
+                continue;
+            }
+            let text = PolicyText::new(bucket.clone(), s(answer, "policy"))
+                .unwrap_or_else(|e| panic!("{name} {version:?}: {e}; inputs {}", inputs(v)));
+            let form = text.sign_at(&signer(v, version), now(v)).unwrap_or_else(|e| panic!("{name} {version:?}: {e}"));
+            let signature_field = if version == SignatureVersion::V4 { "x-oss-signature" } else { "Signature" };
+            let response = &answer["response"];
+            assert_eq!(form.get("policy"), response["Policy"].as_str(), "{name} {version:?}");
+            assert_eq!(form.get(signature_field), response["Signature"].as_str(), "{name} {version:?}");
+        }
+        if v["v4"].is_null() {
+            thirty_days += 1;
+            let text = PolicyText::new(bucket, s(&v["v1"], "policy")).unwrap();
+            let result = text.sign_at(&signer(v, SignatureVersion::V4), now(v));
+            assert!(matches!(result, Err(Error::ValidityTooLong { .. })), "{name}: {result:?}");
+        }
+    }
+    assert_eq!(thirty_days, 1, "the 30-day vector is V1 only");
+}
+
+/// Signing at a time whose UTC year is 10000 returns `TimeOutOfRange`, V1 and V4, for every
+/// vector's configuration (0.1 panicked writing the key's date).
+#[test]
+fn temp_upload_past_year_9999_in_utc_is_out_of_range() {
+    let past_year_9999 = time::macros::datetime!(9999-12-31 23:00:00 -05:00);
+    for v in vectors()["temp_upload"].as_array().expect("temp_upload is a list") {
+        for version in [SignatureVersion::V1, SignatureVersion::V4] {
+            let result = uploads(v).sign_at(&signer(v, version), &request(v), past_year_9999);
+            assert!(
+                matches!(result, Err(Error::TimeOutOfRange { time }) if time == past_year_9999),
+                "{} {version:?}: {result:?}",
+                s(v, "name")
+            );
+        }
+    }
 }

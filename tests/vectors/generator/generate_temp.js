@@ -43,7 +43,7 @@ const HOUR = 3600;
 const DAY = 24 * HOUR;
 const GIB5 = 5 * 1024 * 1024 * 1024;
 
-// The Cloud Backup seed's sample answer.
+// The Cloud Backup API's sample answer (CreateTempFileUploadUrl).
 const SEED = {
   account: '1440155109798732',
   unique: '49bed34c-b430-4e7e-89b1-4be2b734f95c',
@@ -214,7 +214,7 @@ function buildTempVector(c) {
   const region = getStandardRegion(c.region);
   const userConditions = [['eq', '$key', key], ['content-length-range', 0, c.max_size]];
 
-  // V1: the seed's shape.
+  // V1: the Cloud Backup API's shape.
   const v1Conditions = [{ bucket: c.bucket }];
   if (k.token !== null) v1Conditions.push({ 'x-oss-security-token': k.token });
   const v1Object = { expiration, conditions: [...v1Conditions, ...userConditions] };
@@ -333,7 +333,7 @@ function main() {
   const v1 = V1_CASES.map(buildV1Vector);
   assertNoDuplicates([...temp, ...v1]);
 
-  // The seed's own sample: same key and endpoint as its documented answer.
+  // The API's own sample: same key and endpoint as its documented answer.
   const seed = temp.find((v) => v.name === 'seed-iaclone-diff');
   assert.strictEqual(seed.v1.response.TempFileKey, SEED.key);
   assert.strictEqual(seed.v1.response.Endpoint, SEED.endpoint);
