@@ -86,18 +86,39 @@ OSS_ACCESS_KEY_ID=AKID OSS_ACCESS_KEY_SECRET=sec OSS_SESSION_TOKEN=TOK "$bin/sig
 check "sign_post_form: STS token from the environment is posted and not noted as example" \
   'python3 -c "import json,sys; d=json.load(open(sys.argv[1]))[\"fields\"]; assert d[\"x-oss-security-token\"]==\"TOK\"; assert d[\"x-oss-credential\"].startswith(\"AKID/\")" "$tmp/sts.json" && [ ! -s "$tmp/sts.err" ]'
 
-# temp_upload_url: the CreateTempFileUploadUrl shape; bad file names fail with one line.
-"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z >"$tmp/temp.json" 2>/dev/null; rc=$?
-check "temp_upload_url: exits 0 with the seed's fields and types" \
-  '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\"]; assert list(d)[:11]==want, list(d); assert isinstance(d[\"ExpireTime\"], int) and d[\"Success\"] is True and d[\"Code\"]==\"200\"; assert d[\"TempFileKey\"].endswith(\"/iaclone.diff\")" "$tmp/temp.json"'
-"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --v4 >"$tmp/temp4.json" 2>/dev/null; rc=$?
-check "temp_upload_url --v4: hex signature" \
-  '[ $rc -eq 0 ] && python3 -c "import json,sys,re; d=json.load(open(sys.argv[1])); assert re.fullmatch(\"[0-9a-f]{64}\", d[\"Signature\"])" "$tmp/temp4.json"'
+# temp_upload_url: the Cloud Backup API CreateTempFileUploadUrl shape, V4 by default, the API's
+# legacy V1 with --v1; bad input fails with one line.
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z >"$tmp/temp4.json" 2>"$tmp/temp4.err"; rc=$?
+check "temp_upload_url: V4 by default, the API's fields then OssSignatureVersion, OssCredential, OssDate" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys,re; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\",\"OssSignatureVersion\",\"OssCredential\",\"OssDate\"]; assert list(d)==want, list(d); assert re.fullmatch(\"[0-9a-f]{64}\", d[\"Signature\"]), d[\"Signature\"]; assert d[\"OssSignatureVersion\"]==\"OSS4-HMAC-SHA256\" and d[\"OssDate\"]==\"20220729T081530Z\"; assert d[\"OssCredential\"].endswith(\"/20220729/cn-shenzhen/oss/aliyun_v4_request\")" "$tmp/temp4.json"'
+check "temp_upload_url: notes the example credentials" 'grep -q "^temp_upload_url: .*example credentials" "$tmp/temp4.err"'
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --v1 >"$tmp/temp.json" 2>/dev/null; rc=$?
+check "temp_upload_url --v1: exactly the API's eleven fields and types" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys,base64; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\"]; assert list(d)==want, list(d); assert isinstance(d[\"ExpireTime\"], int) and d[\"Success\"] is True and d[\"Code\"]==\"200\"; assert d[\"TempFileKey\"].endswith(\"/iaclone.diff\"); assert len(base64.b64decode(d[\"Signature\"]))==20" "$tmp/temp.json"'
+check "temp_upload_url --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme temp_upload_url'
+"$bin/temp_upload_url" --file-name=iaclone.diff --now=2022-07-29T08:15:30Z --max-size=9 >"$tmp/eq.json" 2>/dev/null
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --max-size 9 >"$tmp/space.json" 2>/dev/null
+check "temp_upload_url: --opt=value signs what --opt value signs" 'cmp -s "$tmp/eq.json" "$tmp/space.json"'
 for bad in "a/b" ".." "" "x\\y"; do
-  set +e; "$bin/temp_upload_url" --file-name "$bad" >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?; set -e
-  check "temp_upload_url --file-name '$bad': non-zero, one stderr line" \
-    '[ $rc -ne 0 ] && [ "$(grep -c . "$tmp/bad.err")" -eq 1 ] && [ ! -s "$tmp/bad.out" ]'
+  run temp_upload_url --file-name "$bad"
+  check "temp_upload_url --file-name '$bad': refused, exit 1, one 'temp_upload_url: ' line" 'fails temp_upload_url 1'
 done
+for bad in "--max-size 0" "--expires-in 0" "--expires-in 999999999999" "--region oss-cn-shenzhen.aliyuncs.com" "--bucket A_B"; do
+  run temp_upload_url --file-name a.txt $bad
+  check "temp_upload_url --file-name a.txt $bad: refused, exit 1, one 'temp_upload_url: ' line" 'fails temp_upload_url 1'
+done
+for bad in "" "--file-name a.txt --v4" "--file-name a.txt --bogus" "--file-name --region cn-shenzhen" "--file-name a.txt --now yesterday" "--file-name a.txt --max-size -1"; do
+  run temp_upload_url $bad
+  check "temp_upload_url $bad: usage error, exit 2, one 'temp_upload_url: ' line" 'fails temp_upload_url 2'
+done
+run temp_upload_url --file-name a.txt --max-size 0
+check "temp_upload_url --max-size 0: names the flag" 'says "--max-size must be at least 1"'
+run temp_upload_url --file-name --region cn-shenzhen
+check "temp_upload_url --file-name --region ...: says --file-name needs a value" 'says "--file-name needs a value"'
+run temp_upload_url --file-name a.txt --region oss-cn-shenzhen.aliyuncs.com
+check "temp_upload_url --region oss-cn-shenzhen.aliyuncs.com: an endpoint, whose region is cn-shenzhen" 'says "is an endpoint" && says "region is cn-shenzhen"'
+run temp_upload_url --file-name a.txt --expires-in 999999999999
+check "temp_upload_url --expires-in 999999999999: the time-out-of-range error, not a capped expiration" 'says "--expires-in 999999999999" && says "0000-9999"'
 
 # verify_post_form: a form signed by sign_post_form, completed as the browser would, is
 # accepted; a key outside the prefix or a field after the file is refused with OSS's EC; usage
