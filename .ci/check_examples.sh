@@ -10,52 +10,115 @@ check() { # name, condition
 }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 unset OSS_ACCESS_KEY_ID OSS_ACCESS_KEY_SECRET OSS_SESSION_TOKEN
+run() { # binary, arguments...: sets rc; stdout in $tmp/out, stderr in $tmp/err
+  local name=$1; shift
+  set +e; "$bin/$name" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+}
+fails() { # binary, exit code: the last run exited so, printing nothing on stdout and one stderr line prefixed "binary: "
+  [ $rc -eq "$2" ] && [ ! -s "$tmp/out" ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] && grep -q "^$1: " "$tmp/err"
+}
+says() { # text: the last run's stderr holds it
+  grep -qF -- "$1" "$tmp/err"
+}
+help_matches_readme() { # binary: --help exits 0 with a usage line and the options of its README table, on stdout only
+  run "$1" --help
+  [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && python3 -c 'import re,sys
+name, text, readme = sys.argv[1], open(sys.argv[2]).read(), open("README.md").read()
+assert text.startswith("usage: " + name + " "), text[:60]
+section = readme.split("### `%s`" % name, 1)[1].split("\n#", 1)[0]
+table = set(re.findall(r"^\| `(--[a-z0-9-]+)", section, re.M))
+shown = set(re.findall(r"^  (?:-h, )?(--[a-z0-9-]+)", text, re.M))
+assert shown == table | {"--help"}, sorted(shown ^ (table | {"--help"}))' "$1" "$tmp/out" || return 1
+  for opt in $(grep -oE '^  (-h, )?--[a-z0-9-]+' "$tmp/out" | grep -oE -- '--[a-z0-9-]+'); do
+    run "$1" "$opt=x"; ! says "unknown option" || { echo "  $1 does not know $opt"; return 1; }
+  done
+}
 
 # sign_post_form: no arguments signs with the documented example pair and says so on stderr.
 "$bin/sign_post_form" >"$tmp/out.json" 2>"$tmp/err.txt"; rc=$?
 check "sign_post_form: no arguments exits 0" '[ $rc -eq 0 ]'
-check "sign_post_form: notes the example credentials" 'grep -q "example credentials" "$tmp/err.txt"'
-check "sign_post_form: prints {url, fields} with V4 fields in form order" \
-  'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); f=list(d[\"fields\"]); assert list(d)==[\"url\",\"fields\"], d; assert f==[\"policy\",\"x-oss-signature-version\",\"x-oss-credential\",\"x-oss-date\",\"x-oss-signature\"], f; assert d[\"url\"]==\"https://examplebucket.oss-cn-hangzhou.aliyuncs.com\"" "$tmp/out.json"'
+check "sign_post_form: notes the example credentials" 'grep -q "^sign_post_form: .*example credentials" "$tmp/err.txt"'
+check "sign_post_form: prints {url, fields, required} with V4 fields in form order and key required" \
+  'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); f=list(d[\"fields\"]); assert list(d)==[\"url\",\"fields\",\"required\"], d; assert f==[\"policy\",\"x-oss-signature-version\",\"x-oss-credential\",\"x-oss-date\",\"x-oss-signature\"], f; assert d[\"required\"]==[\"key\"], d; assert d[\"url\"]==\"https://examplebucket.oss-cn-hangzhou.aliyuncs.com\"" "$tmp/out.json"'
+check "sign_post_form --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme sign_post_form'
 
-"$bin/sign_post_form" --now 2024-11-27T06:09:41Z --region oss-cn-shanghai --seed-json >"$tmp/seed.json" 2>/dev/null
-check "sign_post_form --seed-json: the seed endpoint's keys" \
-  'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert list(d)==[\"policy\",\"x_oss_signature_version\",\"x_oss_credential\",\"x_oss_date\",\"signature\",\"host\",\"dir\",\"security_token\"], list(d); assert d[\"x_oss_credential\"].endswith(\"/20241127/cn-shanghai/oss/aliyun_v4_request\"); assert d[\"dir\"]==\"user-dir/\"" "$tmp/seed.json"'
+"$bin/sign_post_form" --now 2024-11-27T06:09:41Z --region oss-cn-shanghai --post-signature-json >"$tmp/post-signature.json" 2>/dev/null
+check "sign_post_form --post-signature-json: the keys of /get_post_signature_for_oss_upload" \
+  'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert list(d)==[\"policy\",\"x_oss_signature_version\",\"x_oss_credential\",\"x_oss_date\",\"signature\",\"host\",\"dir\",\"security_token\"], list(d); assert d[\"x_oss_credential\"].endswith(\"/20241127/cn-shanghai/oss/aliyun_v4_request\"); assert d[\"dir\"]==\"user-dir/\"" "$tmp/post-signature.json"'
 
 "$bin/sign_post_form" --v1 --now 2024-11-27T06:09:41Z >"$tmp/v1.json" 2>/dev/null
 check "sign_post_form --v1: OSSAccessKeyId and Signature" \
   'python3 -c "import json,sys; d=json.load(open(sys.argv[1]))[\"fields\"]; assert list(d)==[\"policy\",\"OSSAccessKeyId\",\"Signature\"], list(d)" "$tmp/v1.json"'
+
+"$bin/sign_post_form" --now=2024-11-27T06:09:41Z --region=cn-beijing --dir=a/ --max-size=5 --expires-in=60 >"$tmp/eq.json" 2>/dev/null
+"$bin/sign_post_form" --now 2024-11-27T06:09:41Z --region cn-beijing --dir a/ --max-size 5 --expires-in 60 >"$tmp/space.json" 2>/dev/null
+check "sign_post_form: --opt=value signs what --opt value signs" \
+  'cmp -s "$tmp/eq.json" "$tmp/space.json" && grep -q "cn-beijing" "$tmp/eq.json"'
 
 printf '%s' '{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [{"bucket": "examplebucket"}, ["starts-with", "$key", "a/"]]}' >"$tmp/policy.json"
 "$bin/sign_post_form" --policy-file "$tmp/policy.json" --v1 --now 2024-11-27T06:09:41Z >"$tmp/text.json" 2>/dev/null
 check "sign_post_form --policy-file: signs the exact bytes" \
   'python3 -c "import json,sys,base64; d=json.load(open(sys.argv[1]))[\"fields\"]; assert base64.b64decode(d[\"policy\"])==open(sys.argv[2],\"rb\").read()" "$tmp/text.json" "$tmp/policy.json"'
 
-for bad in "--region CN" "--bucket A_B" "--max-size 0" "--expires-in 0" "--expires-in 700000" "--now yesterday" "--bogus" "--v1 --seed-json" "--policy-file /nonexistent"; do
-  set +e; "$bin/sign_post_form" $bad >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?; set -e
-  check "sign_post_form $bad: non-zero, one stderr line, nothing on stdout" \
-    '[ $rc -ne 0 ] && [ "$(grep -c . "$tmp/bad.err")" -eq 1 ] && [ ! -s "$tmp/bad.out" ]'
+for bad in "--region CN" "--bucket A_B" "--max-size 0" "--expires-in 0" "--expires-in 700000" "--expires-in 999999999999" "--region oss-cn-hangzhou.aliyuncs.com" "--policy-file /nonexistent"; do
+  run sign_post_form $bad
+  check "sign_post_form $bad: refused, exit 1, one 'sign_post_form: ' line on stderr, nothing on stdout" 'fails sign_post_form 1'
 done
+for bad in "--bogus" "extra" "--now yesterday" "--max-size ten" "--v1=yes" "--v1 --post-signature-json" "--region" "--region --bucket x" "--policy-file $tmp/policy.json --dir a/" "--policy-file $tmp/policy.json --max-size 5 --expires-in 60"; do
+  run sign_post_form $bad
+  check "sign_post_form $bad: usage error, exit 2, one 'sign_post_form: ' line on stderr, nothing on stdout" 'fails sign_post_form 2'
+done
+run sign_post_form --region --bucket x
+check "sign_post_form --region --bucket x: says --region needs a value" 'says "--region needs a value"'
+run sign_post_form --max-size 0
+check "sign_post_form --max-size 0: names the flag" 'says "--max-size must be at least 1"'
+run sign_post_form --region oss-cn-hangzhou.aliyuncs.com
+check "sign_post_form --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
+run sign_post_form --policy-file "$tmp/policy.json" --max-size 5 --expires-in 60
+check "sign_post_form --policy-file with builder options: names them" 'says "--max-size" && says "--expires-in"'
+run sign_post_form --expires-in 999999999999
+check "sign_post_form --expires-in 999999999999: the time-out-of-range error, not a capped expiration" 'says "--expires-in 999999999999" && says "0000-9999"'
 
 OSS_ACCESS_KEY_ID=only-id "$bin/sign_post_form" >/dev/null 2>"$tmp/env.err" && rc=0 || rc=$?
-check "sign_post_form: a half-set environment names the missing variable" '[ $rc -ne 0 ] && grep -q OSS_ACCESS_KEY_SECRET "$tmp/env.err"'
+check "sign_post_form: a half-set environment names the missing variable" '[ $rc -eq 1 ] && grep -q OSS_ACCESS_KEY_SECRET "$tmp/env.err"'
 
 OSS_ACCESS_KEY_ID=AKID OSS_ACCESS_KEY_SECRET=sec OSS_SESSION_TOKEN=TOK "$bin/sign_post_form" --now 2024-11-27T06:09:41Z >"$tmp/sts.json" 2>"$tmp/sts.err"
 check "sign_post_form: STS token from the environment is posted and not noted as example" \
   'python3 -c "import json,sys; d=json.load(open(sys.argv[1]))[\"fields\"]; assert d[\"x-oss-security-token\"]==\"TOK\"; assert d[\"x-oss-credential\"].startswith(\"AKID/\")" "$tmp/sts.json" && [ ! -s "$tmp/sts.err" ]'
 
-# temp_upload_url: the CreateTempFileUploadUrl shape; bad file names fail with one line.
-"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z >"$tmp/temp.json" 2>/dev/null; rc=$?
-check "temp_upload_url: exits 0 with the seed's fields and types" \
-  '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\"]; assert list(d)[:11]==want, list(d); assert isinstance(d[\"ExpireTime\"], int) and d[\"Success\"] is True and d[\"Code\"]==\"200\"; assert d[\"TempFileKey\"].endswith(\"/iaclone.diff\")" "$tmp/temp.json"'
-"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --v4 >"$tmp/temp4.json" 2>/dev/null; rc=$?
-check "temp_upload_url --v4: hex signature" \
-  '[ $rc -eq 0 ] && python3 -c "import json,sys,re; d=json.load(open(sys.argv[1])); assert re.fullmatch(\"[0-9a-f]{64}\", d[\"Signature\"])" "$tmp/temp4.json"'
+# temp_upload_url: the Cloud Backup API CreateTempFileUploadUrl shape, V4 by default, the API's
+# legacy V1 with --v1; bad input fails with one line.
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z >"$tmp/temp4.json" 2>"$tmp/temp4.err"; rc=$?
+check "temp_upload_url: V4 by default, the API's fields then OssSignatureVersion, OssCredential, OssDate" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys,re; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\",\"OssSignatureVersion\",\"OssCredential\",\"OssDate\"]; assert list(d)==want, list(d); assert re.fullmatch(\"[0-9a-f]{64}\", d[\"Signature\"]), d[\"Signature\"]; assert d[\"OssSignatureVersion\"]==\"OSS4-HMAC-SHA256\" and d[\"OssDate\"]==\"20220729T081530Z\"; assert d[\"OssCredential\"].endswith(\"/20220729/cn-shenzhen/oss/aliyun_v4_request\")" "$tmp/temp4.json"'
+check "temp_upload_url: notes the example credentials" 'grep -q "^temp_upload_url: .*example credentials" "$tmp/temp4.err"'
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --v1 >"$tmp/temp.json" 2>/dev/null; rc=$?
+check "temp_upload_url --v1: exactly the API's eleven fields and types" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys,base64; d=json.load(open(sys.argv[1])); want=[\"Endpoint\",\"RequestId\",\"ExpireTime\",\"Success\",\"Code\",\"TempFileKey\",\"Message\",\"BucketName\",\"OssAccessKeyId\",\"Policy\",\"Signature\"]; assert list(d)==want, list(d); assert isinstance(d[\"ExpireTime\"], int) and d[\"Success\"] is True and d[\"Code\"]==\"200\"; assert d[\"TempFileKey\"].endswith(\"/iaclone.diff\"); assert len(base64.b64decode(d[\"Signature\"]))==20" "$tmp/temp.json"'
+check "temp_upload_url --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme temp_upload_url'
+"$bin/temp_upload_url" --file-name=iaclone.diff --now=2022-07-29T08:15:30Z --max-size=9 >"$tmp/eq.json" 2>/dev/null
+"$bin/temp_upload_url" --file-name iaclone.diff --now 2022-07-29T08:15:30Z --max-size 9 >"$tmp/space.json" 2>/dev/null
+check "temp_upload_url: --opt=value signs what --opt value signs" 'cmp -s "$tmp/eq.json" "$tmp/space.json"'
 for bad in "a/b" ".." "" "x\\y"; do
-  set +e; "$bin/temp_upload_url" --file-name "$bad" >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?; set -e
-  check "temp_upload_url --file-name '$bad': non-zero, one stderr line" \
-    '[ $rc -ne 0 ] && [ "$(grep -c . "$tmp/bad.err")" -eq 1 ] && [ ! -s "$tmp/bad.out" ]'
+  run temp_upload_url --file-name "$bad"
+  check "temp_upload_url --file-name '$bad': refused, exit 1, one 'temp_upload_url: ' line" 'fails temp_upload_url 1'
 done
+for bad in "--max-size 0" "--expires-in 0" "--expires-in 999999999999" "--region oss-cn-shenzhen.aliyuncs.com" "--bucket A_B"; do
+  run temp_upload_url --file-name a.txt $bad
+  check "temp_upload_url --file-name a.txt $bad: refused, exit 1, one 'temp_upload_url: ' line" 'fails temp_upload_url 1'
+done
+for bad in "" "--file-name a.txt --v4" "--file-name a.txt --bogus" "--file-name --region cn-shenzhen" "--file-name a.txt --now yesterday" "--file-name a.txt --max-size -1"; do
+  run temp_upload_url $bad
+  check "temp_upload_url $bad: usage error, exit 2, one 'temp_upload_url: ' line" 'fails temp_upload_url 2'
+done
+run temp_upload_url --file-name a.txt --max-size 0
+check "temp_upload_url --max-size 0: names the flag" 'says "--max-size must be at least 1"'
+run temp_upload_url --file-name --region cn-shenzhen
+check "temp_upload_url --file-name --region ...: says --file-name needs a value" 'says "--file-name needs a value"'
+run temp_upload_url --file-name a.txt --region oss-cn-shenzhen.aliyuncs.com
+check "temp_upload_url --region oss-cn-shenzhen.aliyuncs.com: an endpoint, whose region is cn-shenzhen" 'says "is an endpoint" && says "region is cn-shenzhen"'
+run temp_upload_url --file-name a.txt --expires-in 999999999999
+check "temp_upload_url --expires-in 999999999999: the time-out-of-range error, not a capped expiration" 'says "--expires-in 999999999999" && says "0000-9999"'
 
 # verify_post_form: a form signed by sign_post_form, completed as the browser would, is
 # accepted; a key outside the prefix or a field after the file is refused with OSS's EC; usage

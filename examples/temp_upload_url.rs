@@ -1,93 +1,180 @@
-//! Prints a temporary upload URL in the Cloud Backup `CreateTempFileUploadUrl` shape.
+//! Prints a temporary upload URL in the shape of the Cloud Backup API `CreateTempFileUploadUrl`.
 //!
 //! ```sh
-//! cargo run --example temp_upload_url -- --file-name NAME [--now T] [--v4] [options]
+//! cargo run --example temp_upload_url -- --file-name NAME [--v1] [--now T] [options]
 //! ```
 //!
-//! | option | meaning | default |
-//! |---|---|---|
-//! | `--file-name NAME` | the file to upload (required) | |
-//! | `--now T` | signing time, RFC 3339 | the clock |
-//! | `--v4` | V4 signature (OSS4-HMAC-SHA256) | V1, as the seed |
-//! | `--bucket B` | bucket | `hbr-temp-bucket` |
-//! | `--region R` | region (`oss-` prefix accepted) | `cn-shenzhen` |
-//! | `--account-id A` | account segment of the key | `1440155109798732` |
-//! | `--unique-id U` | unique segment of the key | derived, see below |
-//! | `--request-id R` | `RequestId` | derived, see below |
-//! | `--expires-in S` | seconds until expiration | `3600` |
-//! | `--max-size N` | largest file in bytes | `5368709120` (5 GiB) |
+//! `--help` lists the options. V4 by default: OSS stopped accepting V1 signatures from new
+//! customers on 2025-03-01 and on new buckets on 2025-09-01. `--v1` prints the API's own legacy
+//! V1 answer, exactly its eleven fields.
 //!
 //! Demo only: without `--unique-id` / `--request-id`, both are derived from SHA-256 of the file
 //! name and `now`, so the same inputs print the same answer. A service must pass fresh random
 //! ids (e.g. UUID v4) instead; this crate deliberately has no randomness.
 //!
 //! Credentials come from `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET` and `OSS_SESSION_TOKEN`;
-//! with neither of the first two set it uses the OSS documentation's example pair and says so
-//! on stderr. Prints the JSON answer on stdout and exits 0; on bad input prints one line on
-//! stderr and exits 1 (2 for a usage error).
+//! with none of them set, the OSS documentation's example pair is used (and stderr says so).
+//! Exit status: 0 signed, 1 input refused, 2 usage error; every failure is one line on stderr.
 
+use std::iter::Peekable;
 use std::process::ExitCode;
 
-use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET};
+use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
+use oss_post_policy::temp_upload::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE};
 use oss_post_policy::time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
-use oss_post_policy::{Bucket, Credentials, Region, SignatureVersion, TempUpload, TempUploadRequest};
+use oss_post_policy::{Bucket, Credentials, Region, SignatureVersion, Signer, TempUpload, TempUploadRequest};
 use sha2::{Digest, Sha256};
 
-const USAGE: &str = "usage: temp_upload_url --file-name NAME [--now RFC3339] [--v4] [--bucket B] [--region R] \
-[--account-id A] [--unique-id U] [--request-id R] [--expires-in SECONDS] [--max-size BYTES]";
+const NAME: &str = "temp_upload_url";
+const HELP: &str = "\
+usage: temp_upload_url --file-name NAME [options]
 
-struct Args {
+Prints a temporary upload URL in the Cloud Backup API CreateTempFileUploadUrl shape.
+
+options (--opt value or --opt=value; a value starting with -- needs the = form):
+  --file-name NAME  the file to upload, the key's last segment (required)
+  --v1              the API's legacy V1 answer (its eleven fields); default V4
+  --now T           signing time, RFC 3339; default the clock
+  --bucket B        bucket; default hbr-temp-bucket
+  --region R        region, e.g. cn-shenzhen (oss- prefix accepted); default cn-shenzhen
+  --account-id A    account segment of the key; default 1440155109798732
+  --unique-id U     unique segment of the key; default derived from NAME and now (demo only)
+  --request-id R    RequestId; default derived from NAME and now (demo only)
+  --expires-in S    seconds from signing to expiration; default 3600
+  --max-size N      largest file, bytes (content-length-range 0..N); default 5368709120
+  -h, --help        print this help
+
+Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
+the OSS documentation's example credentials (OSS refuses them; stderr says so).
+Exit status: 0 signed, 1 input refused, 2 usage error.";
+
+/// Why the program stops: input it refuses (exit 1) or a command line it cannot read (exit 2).
+enum Failure {
+    Refused(String),
+    Usage(String),
+}
+
+impl From<oss_post_policy::Error> for Failure {
+    fn from(e: oss_post_policy::Error) -> Self {
+        Self::Refused(e.to_string())
+    }
+}
+
+struct Options {
     file_name: String,
+    v1: bool,
     now: Option<OffsetDateTime>,
-    v4: bool,
     bucket: String,
     region: String,
     account_id: String,
     unique_id: Option<String>,
     request_id: Option<String>,
-    expires_in: i64,
+    expires_in: Option<i64>,
     max_size: u64,
 }
 
-fn parse_args(mut raw: impl Iterator<Item = String>) -> Result<Args, String> {
+/// The options, or `None` for `--help`.
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Failure> {
     let mut file_name = None;
-    let mut args = Args {
+    let mut o = Options {
         file_name: String::new(),
+        v1: false,
         now: None,
-        v4: false,
-        bucket: "hbr-temp-bucket".to_owned(),
-        region: "cn-shenzhen".to_owned(),
-        account_id: "1440155109798732".to_owned(),
+        bucket: "hbr-temp-bucket".into(),
+        region: "cn-shenzhen".into(),
+        account_id: "1440155109798732".into(),
         unique_id: None,
         request_id: None,
-        expires_in: 3600,
-        max_size: oss_post_policy::temp_upload::DEFAULT_MAX_SIZE,
+        expires_in: None,
+        max_size: DEFAULT_MAX_SIZE,
     };
-    while let Some(flag) = raw.next() {
-        if flag == "--v4" {
-            args.v4 = true;
-            continue;
-        }
-        let value = raw.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--file-name" => file_name = Some(value),
-            "--now" => {
-                args.now = Some(OffsetDateTime::parse(&value, &Rfc3339).map_err(|e| format!("--now {value:?}: {e}"))?);
-            }
-            "--bucket" => args.bucket = value,
-            "--region" => args.region = value,
-            "--account-id" => args.account_id = value,
-            "--unique-id" => args.unique_id = Some(value),
-            "--request-id" => args.request_id = Some(value),
-            "--expires-in" => {
-                args.expires_in = value.parse().map_err(|e| format!("--expires-in {value:?}: {e}"))?;
-            }
-            "--max-size" => args.max_size = value.parse().map_err(|e| format!("--max-size {value:?}: {e}"))?,
-            other => return Err(format!("unknown option {other:?}")),
+    let mut args = args.peekable();
+    while let Some((name, inline)) = next_option(&mut args) {
+        let mut value = || value(&mut args, &name, inline.clone());
+        match name.as_str() {
+            "--file-name" => file_name = Some(value()?),
+            "--v1" => o.v1 = flag(&name, inline.as_deref())?,
+            "--now" => o.now = Some(time(&name, &value()?)?),
+            "--bucket" => o.bucket = value()?,
+            "--region" => o.region = value()?,
+            "--account-id" => o.account_id = value()?,
+            "--unique-id" => o.unique_id = Some(value()?),
+            "--request-id" => o.request_id = Some(value()?),
+            "--expires-in" => o.expires_in = Some(number(&name, &value()?)?),
+            "--max-size" => o.max_size = number(&name, &value()?)?,
+            "-h" | "--help" => return Ok(None),
+            _ => return Err(unknown(&name)),
         }
     }
-    args.file_name = file_name.ok_or("--file-name is required")?;
-    Ok(args)
+    o.file_name = file_name.ok_or_else(|| Failure::Usage("--file-name is required (see --help)".into()))?;
+    Ok(Some(o))
+}
+
+// The argument loop's helpers, the same in sign_post_form.rs.
+
+/// The next argument as an option name and, for `--opt=value`, its value.
+fn next_option(args: &mut impl Iterator<Item = String>) -> Option<(String, Option<String>)> {
+    let arg = args.next()?;
+    Some(match arg.split_once('=') {
+        Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
+        _ => (arg, None),
+    })
+}
+
+/// The value of option `name`: after its `=`, else the next argument unless that is an option.
+fn value(
+    args: &mut Peekable<impl Iterator<Item = String>>,
+    name: &str,
+    inline: Option<String>,
+) -> Result<String, Failure> {
+    inline
+        .or_else(|| args.next_if(|next| !next.starts_with("--")))
+        .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+}
+
+/// A bare flag: `true`, or a usage error for `--flag=value`.
+fn flag(name: &str, inline: Option<&str>) -> Result<bool, Failure> {
+    match inline {
+        None => Ok(true),
+        Some(_) => Err(Failure::Usage(format!("{name} takes no value"))),
+    }
+}
+
+fn unknown(name: &str) -> Failure {
+    let what = if name.starts_with('-') { "unknown option" } else { "unexpected argument" };
+    Failure::Usage(format!("{what} {name:?} (see --help)"))
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
+    value.parse().map_err(|_| Failure::Usage(format!("{name} {value:?} is not a whole number")))
+}
+
+fn time(name: &str, value: &str) -> Result<OffsetDateTime, Failure> {
+    OffsetDateTime::parse(value, &Rfc3339)
+        .map_err(|_| Failure::Usage(format!("{name} {value:?} is not an RFC 3339 time such as 2024-11-27T06:09:41Z")))
+}
+
+/// The region; an endpoint such as `oss-cn-hangzhou.aliyuncs.com` is refused, naming its region.
+fn region(value: &str) -> Result<Region, Failure> {
+    if value.contains('.') {
+        let id = value.split(['.', '/']).find_map(|label| label.strip_prefix("oss-"));
+        let id = id.map(|id| id.trim_end_matches("-internal")).filter(|id| !id.starts_with("accelerate"));
+        return Err(Failure::Refused(match id {
+            Some(id) => format!("--region {value:?} is an endpoint; its region is {id} (--region {id})"),
+            None => format!("--region {value:?} is an endpoint, not a region such as cn-hangzhou"),
+        }));
+    }
+    Ok(Region::new(value)?)
+}
+
+/// Credentials from the environment, or the documented example pair when none of the variables
+/// is set (then `true`, so that the caller can say so).
+fn credentials() -> Result<(Credentials, bool), Failure> {
+    let names = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN];
+    if names.iter().all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())) {
+        return Ok((Credentials::example(), true));
+    }
+    Ok((Credentials::from_env()?, false))
 }
 
 /// Demo-only ids: SHA-256 of a label, the file name and `now`, shaped as a UUID (version 8,
@@ -108,58 +195,65 @@ fn demo_id(label: &str, file_name: &str, now: OffsetDateTime) -> String {
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
-fn credentials() -> Result<Credentials, oss_post_policy::Error> {
-    let unset = |name| std::env::var_os(name).is_none_or(|v| v.is_empty());
-    if unset(ENV_ACCESS_KEY_ID) && unset(ENV_ACCESS_KEY_SECRET) {
-        eprintln!(
-            "note: {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET} are not set; using the OSS documentation's \
-             example pair (OSS rejects it)"
-        );
-        return Ok(Credentials::example());
+/// The JSON to print, and whether the example credentials signed it.
+fn run(o: &Options) -> Result<(String, bool), Failure> {
+    let now = o.now.unwrap_or_else(OffsetDateTime::now_utc);
+    // Every input is checked before the credentials are read, so bad input gets one line.
+    let region = region(&o.region)?;
+    let bucket = Bucket::new(&o.bucket)?;
+    if o.max_size == 0 {
+        return Err(Failure::Refused("--max-size must be at least 1".into()));
     }
-    Credentials::from_env()
-}
-
-fn run(args: &Args) -> Result<String, String> {
-    let now = args.now.unwrap_or_else(OffsetDateTime::now_utc);
-    let bucket = Bucket::new(&args.bucket).map_err(|e| e.to_string())?;
-    let region = Region::new(&args.region).map_err(|e| e.to_string())?;
-    let uploads = TempUpload::new(bucket, region)
-        .lifetime(Duration::seconds(args.expires_in))
-        .max_size(args.max_size)
-        .signature_version(if args.v4 { SignatureVersion::V4 } else { SignatureVersion::V1 });
-    let unique_id = args.unique_id.clone().unwrap_or_else(|| demo_id("unique-id", &args.file_name, now));
+    let uploads =
+        TempUpload::new(bucket).lifetime(o.expires_in.map_or(DEFAULT_LIFETIME, Duration::seconds)).max_size(o.max_size);
+    let unique_id = o.unique_id.clone().unwrap_or_else(|| demo_id("unique-id", &o.file_name, now));
     let request_id =
-        args.request_id.clone().unwrap_or_else(|| demo_id("request-id", &args.file_name, now).to_ascii_uppercase());
+        o.request_id.clone().unwrap_or_else(|| demo_id("request-id", &o.file_name, now).to_ascii_uppercase());
     let request = TempUploadRequest {
-        file_name: &args.file_name,
-        account_id: &args.account_id,
+        file_name: &o.file_name,
+        account_id: &o.account_id,
         unique_id: &unique_id,
         request_id: &request_id,
     };
-    // Check the key before touching credentials, so a bad name gives exactly one line on stderr.
-    request.key_at(now).map_err(|e| e.to_string())?;
-    let credentials = credentials().map_err(|e| e.to_string())?;
-    let url = uploads.sign_at(&credentials, &request, now).map_err(|e| e.to_string())?;
-    serde_json::to_string_pretty(&url).map_err(|e| e.to_string())
+    request.key_at(now)?;
+    let (credentials, example) = credentials()?;
+    let version = if o.v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
+    let signer = Signer::new(credentials, region).with_version(version);
+    let url = uploads.sign_at(&signer, &request, now).map_err(|e| match (e, o.expires_in) {
+        (e @ oss_post_policy::Error::TimeOutOfRange { .. }, Some(s)) => {
+            Failure::Refused(format!("--expires-in {s} is too far: {e}"))
+        }
+        (e, _) => e.into(),
+    })?;
+    let json =
+        serde_json::to_string_pretty(&url).map_err(|e| Failure::Refused(format!("cannot write the JSON: {e}")))?;
+    Ok((json, example))
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
-        Err(message) => {
-            eprintln!("error: {message}; {USAGE}");
+    let result = parse_args(std::env::args().skip(1)).and_then(|options| match options {
+        Some(options) => run(&options).map(Some),
+        None => Ok(None),
+    });
+    match result {
+        Ok(None) => println!("{HELP}"),
+        Ok(Some((json, example))) => {
+            if example {
+                eprintln!(
+                    "{NAME}: {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and {ENV_SESSION_TOKEN} are not set; \
+                     signed with the OSS documentation's example credentials, which OSS refuses"
+                );
+            }
+            println!("{json}");
+        }
+        Err(Failure::Refused(message)) => {
+            eprintln!("{NAME}: {}", message.replace(['\n', '\r'], " "));
+            return ExitCode::from(1);
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("{NAME}: {message}");
             return ExitCode::from(2);
         }
-    };
-    match run(&args) {
-        Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {}", message.replace(['\n', '\r'], " "));
-            ExitCode::FAILURE
-        }
     }
+    ExitCode::SUCCESS
 }
