@@ -106,21 +106,11 @@ impl Callback {
     /// closed by `}`, or an encoded value over 5 KB.
     pub fn encode(&self) -> Result<String> {
         self.check()?;
-        /// The JSON keys OSS reads, in the order ali-oss writes them.
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Config<'a> {
-            callback_url: String,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            callback_host: Option<&'a str>,
-            callback_body: &'a str,
-            callback_body_type: &'a str,
-        }
         let config = Config {
-            callback_url: self.urls.join(";"),
-            callback_host: self.host.as_deref(),
-            callback_body: &self.body,
-            callback_body_type: self.body_type.as_str(),
+            url: self.urls.join(";"),
+            host: self.host.as_deref(),
+            body: &self.body,
+            body_type: self.body_type.as_str(),
         };
         let text = serde_json::to_vec(&config).expect("a struct of strings serialises");
         let encoded = base64::engine::general_purpose::STANDARD.encode(text);
@@ -161,6 +151,19 @@ impl Callback {
         }
         Ok(())
     }
+}
+
+/// The JSON keys OSS reads (`callbackUrl`, ...), in the order ali-oss writes them.
+#[derive(Serialize)]
+struct Config<'a> {
+    #[serde(rename = "callbackUrl")]
+    url: String,
+    #[serde(rename = "callbackHost", skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
+    #[serde(rename = "callbackBody")]
+    body: &'a str,
+    #[serde(rename = "callbackBodyType")]
+    body_type: &'a str,
 }
 
 fn invalid(part: &str, reason: &'static str) -> Error {

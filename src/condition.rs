@@ -93,15 +93,16 @@ impl Style {
     pub(crate) const MESSAGE: Self = Self { separator: ", ", escape_dollar: false, message: true };
 }
 
-/// Appends `s` as a JSON string (serde_json's escaping, which is `JSON.stringify`'s), each `$`
+/// Appends `s` as a JSON string (`serde_json`'s escaping, which is `JSON.stringify`'s), each `$`
 /// written as `\$` when asked.
 ///
 /// A string with nothing to escape, as policy values and STS tokens usually are, is copied
-/// as is: checking that takes a tenth of what serde_json's byte-by-byte writer takes on the
+/// as is: checking that takes a tenth of what `serde_json`'s byte-by-byte writer takes on the
 /// 600-character token of a signed policy (`benches/post_policy.rs`).
 pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str, escape_dollar: bool) {
     let s: Cow<'_, str> = if escape_dollar && s.contains('$') { s.replace('$', "\\$").into() } else { s.into() };
     // No early exit, so the compiler can check many bytes at a time.
+    #[allow(clippy::nonminimal_bool, clippy::needless_bitwise_bool, reason = "branch-free, so it vectorises")]
     let plain = !s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
     if plain {
         out.push(b'"');
@@ -227,7 +228,7 @@ impl Condition {
         let sep = style.separator.as_bytes();
         let redact = style.message && self.field().is_some_and(|f| f.name().eq_ignore_ascii_case(SECURITY_TOKEN));
         let value = |out: &mut Vec<u8>, v: &str| {
-            write_json_str(out, if redact { "<redacted>" } else { v }, style.escape_dollar)
+            write_json_str(out, if redact { "<redacted>" } else { v }, style.escape_dollar);
         };
         match self {
             Self::Exact { field, value: v } if !style.message => {

@@ -271,9 +271,11 @@ struct Iso<'a>(&'a OffsetDateTime);
 impl fmt::Display for Iso<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.checked_to_offset(time::UtcOffset::UTC) {
-            Some(t) => {
-                let (h, m, s) = t.to_hms();
-                write!(f, "{:04}-{:02}-{:02}T{h:02}:{m:02}:{s:02}Z", t.year(), u8::from(t.month()), t.day())
+            Some(utc) => {
+                let (year, month, day) = utc.to_calendar_date();
+                let (hour, minute, second) = utc.to_hms();
+                let month = u8::from(month);
+                write!(f, "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
             }
             None => fmt::Display::fmt(self.0, f),
         }

@@ -200,6 +200,7 @@ impl Serialize for FormFields {
 
 /// A form may be logged, a token must not be: `x-oss-security-token` is redacted, and so is
 /// `policy` when there is a token (the base64 policy holds it verbatim).
+#[allow(clippy::missing_fields_in_debug, reason = "the shape and the signer's fields are shown as `fields`")]
 impl fmt::Debug for FormFields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let has_token = self.get(SECURITY_TOKEN).is_some();

@@ -131,28 +131,25 @@ impl Signer {
         let secret = credentials.access_key_secret();
         let string_to_sign = policy_b64.as_bytes();
         let mut fields: Vec<(&'static str, Cow<'static, str>)> = Vec::with_capacity(6);
-        match stamp.v4 {
-            Some((credential, date)) => {
-                let signature = match &self.key_cache {
-                    Some(cache) => cache.get(credentials, stamp.now.date(), &self.region).sign(string_to_sign),
-                    None => SigningKey::derive(secret, stamp.now.date(), &self.region).sign(string_to_sign),
-                };
-                fields.extend([
-                    (POLICY, policy_b64.into()),
-                    (SIGNATURE_VERSION, ALGORITHM_V4.into()),
-                    (CREDENTIAL, credential.into()),
-                    (DATE, date.into()),
-                    (SIGNATURE_V4, signature.into()),
-                ]);
-            }
-            None => {
-                let signature = signature::sign_v1(secret, string_to_sign);
-                fields.extend([
-                    (POLICY, policy_b64.into()),
-                    (ACCESS_KEY_ID_V1, credentials.access_key_id().to_owned().into()),
-                    (SIGNATURE_V1, signature.into()),
-                ]);
-            }
+        if let Some((credential, date)) = stamp.v4 {
+            let signature = match &self.key_cache {
+                Some(cache) => cache.get(credentials, stamp.now.date(), &self.region).sign(string_to_sign),
+                None => SigningKey::derive(secret, stamp.now.date(), &self.region).sign(string_to_sign),
+            };
+            fields.extend([
+                (POLICY, policy_b64.into()),
+                (SIGNATURE_VERSION, ALGORITHM_V4.into()),
+                (CREDENTIAL, credential.into()),
+                (DATE, date.into()),
+                (SIGNATURE_V4, signature.into()),
+            ]);
+        } else {
+            let signature = signature::sign_v1(secret, string_to_sign);
+            fields.extend([
+                (POLICY, policy_b64.into()),
+                (ACCESS_KEY_ID_V1, credentials.access_key_id().to_owned().into()),
+                (SIGNATURE_V1, signature.into()),
+            ]);
         }
         fields.extend(credentials.security_token().map(|token| (SECURITY_TOKEN, token.to_owned().into())));
         fields
@@ -164,7 +161,9 @@ pub(crate) fn credential_scope(access_key_id: &str, scope_date: &str, region: &R
     let parts =
         [access_key_id, "/", scope_date, "/", region.id(), "/", region.product().as_str(), "/", SCOPE_TERMINATOR_V4];
     let mut scope = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    parts.iter().for_each(|part| scope.push_str(part));
+    for part in parts {
+        scope.push_str(part);
+    }
     scope
 }
 

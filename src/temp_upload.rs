@@ -128,7 +128,7 @@ fn check_segment(part: &'static str, value: &str) -> Result<()> {
 /// `RequestId`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TempUploadRequest<'a> {
-    /// The name of the file to upload (the seed's `FileName`), the key's last segment.
+    /// The name of the file to upload (the API's `FileName`), the key's last segment.
     pub file_name: &'a str,
     /// The account or tenant the upload belongs to.
     pub account_id: &'a str,
@@ -372,9 +372,10 @@ mod tests {
     use base64::Engine as _;
     use time::macros::datetime;
 
-    // The Cloud Backup seed's sample answer: these inputs produce its TempFileKey.
-    const SEED_KEY: &str = "temp/1440155109798732/upload/2022-07-29/49bed34c-b430-4e7e-89b1-4be2b734f95c/iaclone.diff";
-    const SEED_FIELD_ORDER: [&str; 11] = [
+    // The Cloud Backup API's sample answer: these inputs produce its TempFileKey.
+    const API_SAMPLE_KEY: &str =
+        "temp/1440155109798732/upload/2022-07-29/49bed34c-b430-4e7e-89b1-4be2b734f95c/iaclone.diff";
+    const API_FIELD_ORDER: [&str; 11] = [
         "Endpoint",
         "RequestId",
         "ExpireTime",
@@ -435,8 +436,8 @@ mod tests {
     }
 
     #[test]
-    fn key_follows_the_seed_layout() {
-        assert_eq!(request("iaclone.diff").key_at(NOW).unwrap(), SEED_KEY);
+    fn key_follows_the_api_layout() {
+        assert_eq!(request("iaclone.diff").key_at(NOW).unwrap(), API_SAMPLE_KEY);
         // The date is UTC's: 07:00 on 1 March in +08:00 is still 29 February in UTC.
         let key = request("a.txt").key_at(datetime!(2024-03-01 07:00:00 +08:00)).unwrap();
         assert_eq!(key, "temp/1440155109798732/upload/2024-02-29/49bed34c-b430-4e7e-89b1-4be2b734f95c/a.txt");
@@ -515,7 +516,7 @@ mod tests {
 
     #[test]
     fn keys_over_1023_bytes_are_refused() {
-        let prefix = SEED_KEY.len() - "iaclone.diff".len();
+        let prefix = API_SAMPLE_KEY.len() - "iaclone.diff".len();
         // Two-byte characters: the limit is in bytes, not characters.
         let fits = "é".repeat((MAX_KEY_BYTES - prefix) / 2) + if (MAX_KEY_BYTES - prefix) % 2 == 1 { "x" } else { "" };
         let key = request(&fits).key_at(NOW).unwrap();
@@ -529,17 +530,17 @@ mod tests {
     }
 
     #[test]
-    fn v1_answer_is_exactly_the_seed_shape() {
+    fn v1_answer_is_exactly_the_api_shape() {
         let url = uploads().sign_at(&v1(Credentials::example()), &request("iaclone.diff"), NOW).unwrap();
         let json = serde_json::to_string(&url).unwrap();
-        assert_eq!(key_order(&json), SEED_FIELD_ORDER);
+        assert_eq!(key_order(&json), API_FIELD_ORDER);
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["Endpoint"], "oss-cn-shenzhen.aliyuncs.com");
         assert_eq!(value["RequestId"], "F4EEB401-DD21-588D-AE3B-1E835C7655E1");
         assert!(value["ExpireTime"].is_i64());
         assert_eq!(value["Success"], true);
         assert_eq!(value["Code"], "200");
-        assert_eq!(value["TempFileKey"], SEED_KEY);
+        assert_eq!(value["TempFileKey"], API_SAMPLE_KEY);
         assert_eq!(value["Message"], "successful");
         assert_eq!(value["BucketName"], "hbr-temp-bucket");
         assert_eq!(value["OssAccessKeyId"], crate::credentials::EXAMPLE_ACCESS_KEY_ID);
@@ -554,10 +555,10 @@ mod tests {
     }
 
     #[test]
-    fn v4_and_sts_fields_follow_the_seed_fields() {
+    fn v4_and_sts_fields_follow_the_api_fields() {
         let url = uploads().sign_at(&v4(sts()), &request("iaclone.diff"), NOW).unwrap();
         let json = serde_json::to_string(&url).unwrap();
-        let mut expected = SEED_FIELD_ORDER.to_vec();
+        let mut expected = API_FIELD_ORDER.to_vec();
         expected.extend(["OssSignatureVersion", "OssCredential", "OssDate", "OssSecurityToken"]);
         assert_eq!(key_order(&json), expected);
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -570,7 +571,7 @@ mod tests {
         assert_eq!(Some(signature), url.form().get("x-oss-signature"));
 
         let v1_sts = uploads().sign_at(&v1(sts()), &request("iaclone.diff"), NOW).unwrap();
-        let mut expected = SEED_FIELD_ORDER.to_vec();
+        let mut expected = API_FIELD_ORDER.to_vec();
         expected.push("OssSecurityToken");
         assert_eq!(key_order(&serde_json::to_string(&v1_sts).unwrap()), expected);
         assert_eq!(v1_sts.form().get("x-oss-security-token"), Some("CAIS-SECRET-TOKEN"));
