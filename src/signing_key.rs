@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
 use crate::region::{Product, Region};
+use crate::time_fmt;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -57,10 +58,10 @@ impl SigningKey {
         let mut first = Zeroizing::new(Vec::with_capacity(KEY_PREFIX_V4.len() + secret.len()));
         first.extend_from_slice(KEY_PREFIX_V4.as_bytes());
         first.extend_from_slice(secret.as_bytes());
-        let ymd = format!("{:04}{:02}{:02}", date.year(), u8::from(date.month()), date.day());
+        let ymd = time_fmt::scope_date(date);
         // kDate = HMAC("aliyun_v4" + secret, YYYYMMDD); kRegion = HMAC(kDate, region);
         // kService = HMAC(kRegion, product); kSigning = HMAC(kService, "aliyun_v4_request")
-        let k_date = hmac_sha256(&first, ymd.as_bytes());
+        let k_date = hmac_sha256(&first, &ymd);
         let k_region = hmac_sha256(&*k_date, region.id().as_bytes());
         let k_service = hmac_sha256(&*k_region, region.product().as_str().as_bytes());
         let key = hmac_sha256(&*k_service, SCOPE_TERMINATOR_V4.as_bytes());

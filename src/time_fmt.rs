@@ -38,6 +38,15 @@ fn fill<const N: usize>(mut template: [u8; N], t: OffsetDateTime, at: [usize; 6]
     String::from_utf8(template.to_vec()).expect("digits and ASCII punctuation")
 }
 
+/// `YYYYMMDD`: the credential scope's date and the first input of the V4 key derivation.
+pub(crate) fn scope_date(date: Date) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    put_digits(&mut out[..4], u32::try_from(date.year()).unwrap_or(0));
+    put_digits(&mut out[4..6], u8::from(date.month()).into());
+    put_digits(&mut out[6..], date.day().into());
+    out
+}
+
 /// `YYYYMMDDTHHMMSSZ`: the `x-oss-date` form field (ISO 8601 basic format). Its first eight
 /// characters are the credential scope's date.
 pub(crate) fn x_oss_date(t: OffsetDateTime) -> String {
@@ -124,6 +133,7 @@ mod tests {
             assert_eq!(x_oss_date(t), t.format(basic).unwrap());
             assert_eq!(expiration(t), t.format(extended).unwrap());
             assert_eq!(iso_date(t), t.date().to_string());
+            assert_eq!(&scope_date(t.date()), &x_oss_date(t).as_bytes()[..8]);
         }
     }
 
