@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use oss_post_policy::SigningKey;
+use oss_post_policy::{Region, SigningKey};
 use serde_json::Value;
 use time::Date;
 
@@ -12,9 +12,11 @@ pub(crate) fn b64(bytes: impl AsRef<[u8]>) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// `x-oss-signature` over the exact base64 text, with the crate's public key derivation.
+/// `x-oss-signature` over the exact base64 text, with the crate's public key derivation
+/// (product `oss`: `region` is a public-cloud region id).
 pub(crate) fn sign_v4(policy_b64: &str, secret: &str, date: Date, region: &str) -> String {
-    SigningKey::derive(secret, date, region, "oss").sign(policy_b64.as_bytes())
+    let region = Region::new(region).expect("a valid region id");
+    SigningKey::derive(secret, date, &region).sign(policy_b64.as_bytes())
 }
 
 /// `Signature` (V1), written here with the `hmac` and `sha1` crates, not the crate's signer:
