@@ -69,8 +69,7 @@ fn serialize_version<S: Serializer>(version: &Option<SignatureVersion>, s: S) ->
 /// Replaces every `${filename}` in `key` with `filename`, as OSS does after the policy check
 /// ([PO-EN]: the policy sees the value before expansion).
 pub(crate) fn expand_key(key: &str, filename: &str) -> String {
-    // A fixed key holds no `$`: one fast scan instead of a substring search.
-    if key.contains('$') { key.replace(FILENAME_VARIABLE, filename) } else { key.to_owned() }
+    key.replace(FILENAME_VARIABLE, filename)
 }
 
 /// `success_action_status` as OSS answers it: 200, 201 or 204; anything else is 204.

@@ -61,15 +61,10 @@ pub(crate) fn check_and_accept(
     }
     let object_acl = check_enumerated(form, &Field::ObjectAcl)?;
     let storage_class = check_enumerated(form, &Field::StorageClass)?;
-    // User metadata and `x:` callback variables, in one pass over the fields.
-    let (mut metadata, mut vars) = (Vec::new(), Vec::new());
-    for (name, value) in form.fields() {
-        if form.has_prefix(name, META_PREFIX) {
-            metadata.push((name.to_owned(), value.to_owned()));
-        } else if form.has_prefix(name, CALLBACK_VAR_PREFIX) {
-            vars.push((name.to_owned(), value.to_owned()));
-        }
-    }
+    let with_prefix = |prefix: &str| -> Vec<(String, String)> {
+        form.fields().filter(|(n, _)| form.has_prefix(n, prefix)).map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
+    };
+    let metadata = with_prefix(META_PREFIX);
     let metadata_len: usize = metadata.iter().map(|(n, v)| n.len() + v.len()).sum();
     if metadata_len > MAX_USER_METADATA_LEN {
         return Err(Rejection::metadata_too_large(metadata_len));
@@ -80,7 +75,7 @@ pub(crate) fn check_and_accept(
     }
     let callback = form.get(Field::Callback.name()).map(check_callback).transpose()?;
     let mut callback_vars = form.get(CALLBACK_VAR).map(check_callback_var).transpose()?.unwrap_or_default();
-    callback_vars.append(&mut vars);
+    callback_vars.extend(with_prefix(CALLBACK_VAR_PREFIX));
     let text = |field: Field| form.get(field.name()).map(str::to_owned);
     Ok(AcceptedUpload {
         key,
