@@ -18,7 +18,7 @@
 //! 2. the auth mode (§4, §5): V4, V1 (all or none of `OSSAccessKeyId`, `policy`,
 //!    `Signature`) or anonymous, and its fields present and not blank;
 //! 3. the policy document (§3): base64, UTF-8, JSON without duplicate keys, its grammar, read
-//!    by the crate's one reader, [`PolicyDocument`](crate::PolicyDocument);
+//!    by the crate's one reader, [`PolicyDocument`];
 //! 4. time (§4, §6): the V4 credential scope and `x-oss-date` window, then `expiration`;
 //! 5. the AccessKey (looked up here), the STS token, and the signature over the exact
 //!    `policy` text, compared in constant time (§4, §5);
