@@ -355,6 +355,47 @@ mod tests {
     }
 
     #[test]
+    fn expirations_are_read_strictly() {
+        use time::macros::datetime;
+        let doc = |expiration: &str| {
+            let text = format!(r#"{{"expiration": "{expiration}", "conditions": [["eq", "$key", "a"]]}}"#);
+            crate::PolicyDocument::parse(&text).map_err(Rejection::invalid_policy)
+        };
+        let cases = [
+            ("2013-12-01T12:00:00Z", datetime!(2013-12-01 12:00:00 UTC)),
+            ("2020-03-19T03:44:06.476Z", datetime!(2020-03-19 03:44:06.476 UTC)),
+            ("2020-03-19T03:44:06.1234567891Z", datetime!(2020-03-19 03:44:06.123456789 UTC)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(doc(text).unwrap().expiration(), want, "{text}");
+        }
+        for bad in [
+            "2023-02-19 13:19:00",
+            "2023-02-19T13:19:00",
+            "2023-02-19T13:19:00+08:00",
+            "2023-02-19T13:19:00.Z",
+            "2023-02-30T13:19:00Z",
+            "2023-13-19T13:19:00Z",
+            "2023-02-19T24:00:00Z",
+            "2023-02-19T1a:19:00Z",
+            "2023-02-19T13:19:60Z",
+            "+023-02-19T13:19:00Z",
+            "2023-02-19t13:19:00z",
+            "2023-02-19T13:19:00.1a3Z",
+            "２023-02-19T13:19:00Z",
+        ] {
+            let r = doc(bad).unwrap_err();
+            assert_eq!(
+                (r.ec(), r.message()),
+                (
+                    Some("0006-00000212"),
+                    format!("Invalid Policy: expiration {bad:?} is not an ISO 8601 UTC time.").as_str()
+                )
+            );
+        }
+    }
+
+    #[test]
     fn value_sets_are_listed_as_oss_lists_them() {
         let r = Rejection::not_one_of("x-oss-object-acl", "Private", crate::ObjectAcl::VALUES);
         assert_eq!(
