@@ -121,20 +121,25 @@ impl PolicyDocument {
             // Our decision (policy-injection defence); EC 201 is OSS's catch-all.
             JsonError::DuplicateKey(detail) => invalid("0006-00000201", format!("Invalid JSON: {detail}")),
         })?;
-        let Json::Object(entries) = &doc else {
+        let Json::Object(entries) = doc else {
             // [UNVERIFIED] the catch-all code: the pages name none for a non-object document.
             return Err(invalid("0006-00000201", "the policy is not a JSON object"));
         };
         if let Some((key, _)) = entries.iter().find(|(k, _)| k != EXPIRATION && k != CONDITIONS) {
             return Err(invalid("0006-00000206", format!("unexpected key {key:?} in the policy")));
         }
-        let (expiration, conditions) = match (doc.get(EXPIRATION), doc.get(CONDITIONS)) {
+        // The reader refused duplicate keys, so each of the two is there at most once.
+        let (mut expiration, mut conditions) = (None, None);
+        for (key, value) in entries {
+            *(if key == EXPIRATION { &mut expiration } else { &mut conditions }) = Some(value);
+        }
+        let (expiration, conditions) = match (expiration, conditions) {
             (Some(e), Some(c)) => (e, c),
             (None, None) => return Err(invalid("0006-00000209", "the policy has no expiration and no conditions")),
             (Some(_), None) => return Err(invalid("0006-00000207", "the policy has no conditions")),
             (None, Some(_)) => return Err(invalid("0006-00000208", "the policy has no expiration")),
         };
-        let expiration = parse_expiration(expiration)?;
+        let expiration = parse_expiration(&expiration)?;
         let Json::Array(list) = conditions else {
             let kind = conditions.type_name();
             return Err(invalid("0006-00000214", format!("conditions must be a list, not a {kind}")));
@@ -142,7 +147,8 @@ impl PolicyDocument {
         if list.is_empty() {
             return Err(invalid("0006-00000215", "conditions is empty"));
         }
-        let conditions = list.iter().map(parse_condition).collect::<Result<Vec<_>>>()?;
+        // The strings move from the JSON value into the conditions.
+        let conditions = list.into_iter().map(parse_condition).collect::<Result<Vec<_>>>()?;
         Ok(Self { expiration, conditions })
     }
 
@@ -193,8 +199,16 @@ fn unescape_dollar(text: &str) -> Cow<'_, str> {
 
 /// A value as OSS reads it: `\$` means a literal `$` ([PO-EN]; the Java SDK writes `\\$` in
 /// the JSON, which decodes to `\$`).
-fn literal(value: &str) -> String {
-    value.replace("\\$", "$")
+fn literal(value: String) -> String {
+    if value.contains("\\$") { value.replace("\\$", "$") } else { value }
+}
+
+/// A list condition's field name, its leading `$` removed.
+fn field_name(mut name: String) -> Field {
+    if name.starts_with('$') {
+        name.remove(0);
+    }
+    Field::custom(name)
 }
 
 /// EC pages 0006-00000210 (not a string: `123`), 211 (empty), 212 (not ISO 8601:
@@ -212,10 +226,10 @@ fn parse_expiration(value: &Json) -> Result<OffsetDateTime> {
 
 /// One element of `conditions`: a one-property map or an operator list; anything else is
 /// 0006-00000222 (example: `123`).
-fn parse_condition(cond: &Json) -> Result<Condition> {
+fn parse_condition(cond: Json) -> Result<Condition> {
     match cond {
         Json::Object(entries) => {
-            let [(field, value)] = entries.as_slice() else {
+            let Ok([(field, value)]) = <[_; 1]>::try_from(entries) else {
                 // Legacy InvalidPolicyDocument text ([TS], [H400]); EC not published, so the
                 // catch-all.
                 return Err(invalid(
@@ -227,7 +241,7 @@ fn parse_condition(cond: &Json) -> Result<Condition> {
                 let kind = value.type_name();
                 return Err(invalid("0006-00000224", format!("the value of {field:?} must be a string, not a {kind}")));
             };
-            Ok(Condition::Exact { field: Field::custom(field.as_str()), value: literal(value) })
+            Ok(Condition::Exact { field: Field::custom(field), value: literal(value) })
         }
         Json::Array(items) => parse_list(items),
         other => {
@@ -242,20 +256,24 @@ fn parse_condition(cond: &Json) -> Result<Condition> {
 /// EC pages: 216 (`[["$key"]]`: no operator form), 217 (unknown operator `ends-with`), 218
 /// (not exactly 3 elements), 219 (`[20, 10]`), 220/221 (`"test"` as min/max), 223
 /// (`[[1], "test"]`), 224 (`["not-in", "cache-control", "no-cache"]`: wrong value type).
-fn parse_list(items: &[Json]) -> Result<Condition> {
+fn parse_list(items: Vec<Json>) -> Result<Condition> {
+    let n = items.len();
     let op = match items.first() {
-        Some(Json::Str(op)) if items.len() >= 2 => op.as_str(),
+        Some(Json::Str(op)) if n >= 2 => match op.as_str() {
+            "eq" => "eq",
+            "starts-with" => "starts-with",
+            "in" => "in",
+            "not-in" => "not-in",
+            "content-length-range" => "content-length-range",
+            other => return Err(invalid("0006-00000217", format!("unknown operator {other:?}"))),
+        },
         _ => return Err(invalid("0006-00000216", "a list condition must start with an operator")),
     };
-    if !matches!(op, "eq" | "starts-with" | "in" | "not-in" | "content-length-range") {
-        return Err(invalid("0006-00000217", format!("unknown operator {op:?}")));
-    }
-    let [_, first, second] = items else {
-        let n = items.len();
+    let Ok([_, first, second]) = <[_; 3]>::try_from(items) else {
         return Err(invalid("0006-00000218", format!("the {op} condition must have exactly 3 elements, not {n}")));
     };
     if op == "content-length-range" {
-        return content_length_range(first, second);
+        return content_length_range(&first, &second);
     }
     let Json::Str(name) = first else {
         let kind = first.type_name();
@@ -266,25 +284,23 @@ fn parse_list(items: &[Json]) -> Result<Condition> {
     };
     // The docs always write "$field"; EC pages 224/226/227 omit the `$` and fail for other
     // reasons, and OSS's message adds it, so a missing `$` is tolerated [UNVERIFIED].
-    let field = Field::custom(name.strip_prefix('$').unwrap_or(name));
+    let field = field_name(name);
+    let kind = second.type_name();
     let wrong_type = |want: &str| {
-        let kind = second.type_name();
         invalid("0006-00000224", format!("the value of the {op} condition must be a {want}, not a {kind}"))
     };
-    match op {
-        "eq" | "starts-with" => {
-            let Json::Str(value) = second else { return Err(wrong_type("string")) };
-            let value = literal(value);
-            Ok(if op == "eq" { Condition::Eq { field, value } } else { Condition::StartsWith { field, prefix: value } })
-        }
-        _ => {
-            let Json::Array(list) = second else { return Err(wrong_type("list")) };
+    match (op, second) {
+        ("eq", Json::Str(value)) => Ok(Condition::Eq { field, value: literal(value) }),
+        ("starts-with", Json::Str(prefix)) => Ok(Condition::StartsWith { field, prefix: literal(prefix) }),
+        ("in" | "not-in", Json::Array(list)) => {
             let values = list
-                .iter()
+                .into_iter()
                 .map(|v| if let Json::Str(v) = v { Ok(literal(v)) } else { Err(wrong_type("list of strings")) })
                 .collect::<Result<Vec<_>>>()?;
             Ok(if op == "in" { Condition::In { field, values } } else { Condition::NotIn { field, values } })
         }
+        ("eq" | "starts-with", _) => Err(wrong_type("string")),
+        _ => Err(wrong_type("list")),
     }
 }
 

@@ -46,14 +46,6 @@ impl Json {
             Self::Object(_) => "map",
         }
     }
-
-    /// The value of `key` in an object.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
-        match self {
-            Self::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
 }
 
 /// Why a text is not accepted.
@@ -160,7 +152,7 @@ mod tests {
         let Json::Object(entries) = &v else { panic!("{v:?}") };
         assert_eq!(entries.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["b", "a"]);
         assert_eq!(
-            v.get("b"),
+            entries.first().map(|(_, v)| v),
             Some(&Json::Array(vec![
                 Json::UInt(1),
                 Json::NegInt(-2),
