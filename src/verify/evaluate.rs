@@ -1,8 +1,8 @@
 //! Evaluating the policy's conditions against the form (`docs/oss-rules.md` §7).
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
-use super::layout::FormView;
+use super::layout::{FormView, Name};
 use super::rejection::Rejection;
 use crate::condition::Condition;
 use crate::field::{
@@ -47,19 +47,19 @@ pub(crate) fn evaluate(conditions: &[Condition], form: &FormView<'_>, bucket: &B
     Ok(())
 }
 
-/// The normalised names the conditions mention.
-fn referenced(conditions: &[Condition], form: &FormView<'_>) -> HashSet<String> {
-    conditions.iter().filter_map(Condition::field).map(|f| form.normalize(f.name())).collect()
+/// The names the conditions mention.
+fn referenced<'c>(conditions: &'c [Condition], form: &FormView<'_>) -> BTreeSet<Name<'c>> {
+    conditions.iter().filter_map(Condition::field).map(|f| form.name(f.name())).collect()
 }
 
 /// Fields the policy names must not come after the file (0006-00000103) nor be sent twice
 /// (our decision); unknown fields are checked for this in [`super::layout::layout`].
 pub(crate) fn check_referenced_layout(conditions: &[Condition], form: &FormView<'_>) -> Result<(), Rejection> {
     let names = referenced(conditions, form);
-    if let Some((name, _)) = form.trailing().iter().find(|(n, _)| names.contains(&form.normalize(n))) {
+    if let Some((name, _)) = form.trailing().iter().find(|(n, _)| names.contains(&form.name(n))) {
         return Err(Rejection::field_order(name));
     }
-    if let Some(name) = form.duplicated().find(|n| names.contains(&form.normalize(n))) {
+    if let Some(name) = form.duplicated().find(|n| names.contains(&form.name(n))) {
         return Err(Rejection::duplicate_field(name));
     }
     Ok(())
@@ -70,7 +70,7 @@ pub(crate) fn check_referenced_layout(conditions: &[Condition], form: &FormView<
 pub(crate) fn check_extra_fields(conditions: &[Condition], form: &FormView<'_>) -> Result<(), Rejection> {
     let names = referenced(conditions, form);
     for (name, _) in form.fields() {
-        if !EXEMPT.iter().any(|e| form.same_name(name, e)) && !names.contains(&form.normalize(name)) {
+        if !EXEMPT.iter().any(|e| form.same_name(name, e)) && !names.contains(&form.name(name)) {
             return Err(Rejection::extra_field(name));
         }
     }

@@ -1,7 +1,7 @@
 //! The layout and size rules OSS applies before reading any field (`docs/oss-rules.md` §1 and
 //! §2), and the form as the later checks read it.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use super::options::{FieldNameCase, TrailingFields, VerifyOptions};
 use super::rejection::Rejection;
@@ -40,24 +40,69 @@ pub(crate) fn is_known_field(name: &str) -> bool {
         || has_prefix_ignoring_case(name, CALLBACK_VAR_PREFIX)
 }
 
+/// A field name as the form compares names: ignoring ASCII case unless the options say
+/// [`FieldNameCase::Strict`]. Comparing it allocates nothing; a lookup in the sorted index
+/// takes O(log n) comparisons however many fields an attacker sends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Name<'a> {
+    text: &'a str,
+    fold_case: bool,
+}
+
+/// Shorter names first, so that most comparisons stop at the length; then byte by byte.
+impl Ord for Name<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let by_length = self.text.len().cmp(&other.text.len());
+        if by_length != Ordering::Equal {
+            by_length
+        } else if self.fold_case {
+            self.text.bytes().map(|b| b.to_ascii_lowercase()).cmp(other.text.bytes().map(|b| b.to_ascii_lowercase()))
+        } else {
+            self.text.cmp(other.text)
+        }
+    }
+}
+
+impl PartialOrd for Name<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Name<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Name<'_> {}
+
 /// The submission after the layout checks: the fields before the file, indexed by name.
 #[derive(Debug)]
 pub(crate) struct FormView<'a> {
     fields: Vec<(&'a str, &'a str)>,
-    /// Normalised name -> (position of the first occurrence, number of occurrences).
-    index: HashMap<String, (usize, usize)>,
+    /// Each name once, sorted, with the value of its first occurrence, its number of
+    /// occurrences and the position of the first: a lookup is a binary search.
+    index: Vec<(Name<'a>, &'a str, usize, usize)>,
+    /// The names sent more than once, in form order of their first occurrence.
+    duplicated: Vec<&'a str>,
     trailing: Vec<(&'a str, &'a str)>,
     file: &'a FilePart,
     case: FieldNameCase,
 }
 
 impl<'a> FormView<'a> {
-    /// The name as the index keys it, by the case option.
-    pub(crate) fn normalize(&self, name: &str) -> String {
-        match self.case {
-            FieldNameCase::Insensitive => name.to_ascii_lowercase(),
-            FieldNameCase::Strict => name.to_owned(),
-        }
+    /// The name as the index compares it, by the case option.
+    pub(crate) fn name<'n>(&self, text: &'n str) -> Name<'n> {
+        Name { text, fold_case: self.case == FieldNameCase::Insensitive }
+    }
+
+    /// The index entry of a name.
+    fn entry(&self, name: &str) -> Option<(&'a str, usize, usize)> {
+        let name = self.name(name);
+        let at = self.index.binary_search_by(|(n, ..)| n.cmp(&name)).ok()?;
+        let (_, value, count, first) = self.index[at];
+        Some((value, count, first))
     }
 
     /// Whether two names are the same field, by the case option.
@@ -78,18 +123,20 @@ impl<'a> FormView<'a> {
 
     /// The value of the first field with this name.
     pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
-        self.index.get(&self.normalize(name)).map(|&(first, _)| self.fields[first].1)
+        self.entry(name).map(|(value, _, _)| value)
     }
 
     /// Treats the field as absent from now on, every occurrence of it.
-    pub(crate) fn forget(&mut self, name: &str) {
-        let key = self.normalize(name);
-        self.index.remove(&key);
+    pub(crate) fn forget(&mut self, name: &'static str) {
+        let key = self.name(name);
+        self.index.retain(|(n, ..)| *n != key);
+        self.fields.retain(|(n, _)| Name { text: n, fold_case: key.fold_case } != key);
+        self.duplicated.retain(|n| Name { text: n, fold_case: key.fold_case } != key);
     }
 
     /// The fields that count, in form order (forgotten ones left out).
     pub(crate) fn fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.fields.iter().copied().filter(|(n, _)| self.index.contains_key(&self.normalize(n)))
+        self.fields.iter().copied()
     }
 
     /// The fields sent after the file, which are otherwise ignored.
@@ -104,10 +151,7 @@ impl<'a> FormView<'a> {
 
     /// The names that occur more than once, in form order of their first occurrence.
     pub(crate) fn duplicated(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.fields.iter().enumerate().filter_map(|(i, (n, _))| match self.index.get(&self.normalize(n)) {
-            Some(&(first, count)) if first == i && count > 1 => Some(*n),
-            _ => None,
-        })
+        self.duplicated.iter().copied()
     }
 }
 
@@ -147,15 +191,26 @@ pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result
     }
     let mut view = FormView {
         fields: before.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
-        index: HashMap::with_capacity(before.len()),
+        index: Vec::new(),
+        duplicated: Vec::new(),
         trailing: after.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
         file,
         case: options.field_name_case,
     };
-    for (i, (name, _)) in view.fields.iter().enumerate() {
-        let key = view.normalize(name);
-        view.index.entry(key).and_modify(|(_, count)| *count += 1).or_insert((i, 1));
+    let mut sorted: Vec<(Name<'a>, &'a str, usize)> =
+        view.fields.iter().enumerate().map(|(at, &(name, value))| (view.name(name), value, at)).collect();
+    // Stable: the first occurrence of a name stays first among its equals.
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, value, at) in sorted {
+        match view.index.last_mut() {
+            Some((last, _, count, _)) if *last == name => *count += 1,
+            _ => view.index.push((name, value, 1, at)),
+        }
     }
+    view.duplicated = (view.fields.iter().enumerate())
+        .filter(|&(at, &(name, _))| view.entry(name).is_some_and(|(_, count, first)| count > 1 && first == at))
+        .map(|(_, &(name, _))| name)
+        .collect();
     // `key` is required and must precede the file ([PO-EN]). Its absence is InvalidArgument
     // in [TS] but IncorrectNumberOfFilesInPOSTRequest in [PO-ZH] ([CONFLICT]); we follow [TS].
     // An empty value counts as absent [inferred].

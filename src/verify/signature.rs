@@ -1,9 +1,6 @@
 //! The trusted credentials' STS token and the signature over the exact `policy` text
 //! (`docs/oss-rules.md` §4 and §5).
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use super::auth::Auth;
 use super::rejection::Rejection;
 use super::scope::Scope;
@@ -35,15 +32,11 @@ pub(crate) fn check_token(form_token: Option<&str>, credentials: &Credentials) -
     }
 }
 
-/// Whether two tokens are equal, in constant time: their HMAC-SHA256 tags under a fixed key,
-/// compared by `hmac`'s `verify_slice`. The time depends on the lengths only.
+/// Whether two tokens are equal, in constant time: every byte pair is compared, with no
+/// early exit, so the time depends on the lengths only.
 fn same_token(want: &str, sent: &str) -> bool {
-    let tag = |token: &str| {
-        Hmac::<Sha256>::new_from_slice(b"x-oss-security-token")
-            .expect("HMAC takes keys of any length")
-            .chain_update(token.as_bytes())
-    };
-    tag(sent).verify_slice(&tag(want).finalize().into_bytes()).is_ok()
+    let differences = want.bytes().zip(sent.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    want.len() == sent.len() && std::hint::black_box(differences) == 0
 }
 
 /// Checks the signature over the exact `policy` text sent ([PO-EN], [V4], [SDK]); a mismatch
@@ -78,6 +71,21 @@ pub(crate) fn check_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_equal_only_when_every_byte_is() {
+        let token = "CAIS".repeat(150);
+        assert!(same_token(&token, &token.clone()));
+        for at in [0, 1, 299, 599] {
+            let mut other = token.clone().into_bytes();
+            other[at] ^= 1;
+            assert!(!same_token(&token, std::str::from_utf8(&other).unwrap()), "byte {at}");
+        }
+        assert!(!same_token(&token, &token[..599]));
+        assert!(!same_token(&token[..599], &token));
+        assert!(!same_token("a", ""));
+        assert!(same_token("", ""));
+    }
 
     #[test]
     fn tokens_are_compared_whole() {
