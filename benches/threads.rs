@@ -1,5 +1,6 @@
-//! Signatures per second from several threads sharing one policy, credentials and key cache,
-//! against per-thread copies: what sharing costs a service (README, "At scale").
+//! Signatures per second from several threads sharing one policy and one signer (credentials
+//! and key cache), against per-thread copies: what sharing costs a service (README, "At
+//! scale").
 //!
 //! ```sh
 //! cargo bench --bench threads            # 1 and all-core threads, 400,000 forms each
@@ -11,33 +12,30 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use oss_post_policy::{Credentials, PostPolicy, SigningKeyCache};
+use oss_post_policy::{PostPolicy, Signer, SigningKeyCache};
 
 mod common;
 
-/// The inputs of `benches/post_policy.rs`.
-fn inputs() -> (PostPolicy, Credentials, SigningKeyCache) {
-    (common::policy(), common::credentials(), SigningKeyCache::new())
+/// The inputs of `benches/post_policy.rs`: the policy and a signer with a key cache.
+fn inputs() -> (PostPolicy, Signer) {
+    let signer = Signer::new(common::credentials(), common::region()).with_key_cache(SigningKeyCache::new());
+    (common::policy(), signer)
 }
 
 /// Forms per second, all threads together, best of three rounds.
 fn forms_per_second(threads: usize, forms: usize, shared: bool) -> f64 {
-    let (policy, credentials, cache) = inputs();
-    let shared_inputs = Arc::new((policy, credentials, cache));
-    let (region, now) = (common::region(), common::NOW);
+    let shared_inputs = Arc::new(inputs());
+    let now = common::NOW;
     (0..3)
         .map(|_| {
             let start = Instant::now();
             let handles: Vec<_> = (0..threads)
                 .map(|_| {
                     let mine = if shared { Arc::clone(&shared_inputs) } else { Arc::new(inputs()) };
-                    let region = region.clone();
                     std::thread::spawn(move || {
-                        let (policy, credentials, cache) = &*mine;
+                        let (policy, signer) = &*mine;
                         for _ in 0..forms {
-                            std::hint::black_box(
-                                policy.sign_at_cached(credentials, &region, now, cache).expect("signs"),
-                            );
+                            std::hint::black_box(policy.sign_at(signer, now).expect("signs"));
                         }
                     })
                 })
@@ -60,7 +58,7 @@ fn main() {
     println!("1 thread: {one:.0} forms/s");
     for shared in [true, false] {
         let many = forms_per_second(threads, forms, shared);
-        let what = if shared { "sharing one policy, credentials and cache" } else { "each with its own copies" };
+        let what = if shared { "sharing one policy and signer" } else { "each with its own copies" };
         println!("{threads} threads {what}: {many:.0} forms/s ({:.2}x one thread)", many / one);
     }
 }

@@ -1,9 +1,6 @@
-//! The fixed inputs every benchmark and both allocation tests sign (and post), shared so that
-//! the one ali-oss signature below pins them all. `benches/peers/inputs.json` describes the
-//! same inputs for the peer implementations.
-//!
-//! Included with `mod common;` by the benches and with `#[path]` by the tests; not every
-//! includer uses every item.
+//! The fixed inputs every benchmark signs (and posts), shared so that the one ali-oss signature
+//! below pins them all. `benches/peers/inputs.json` describes the same inputs for the peer
+//! implementations. Not every bench uses every item.
 #![allow(dead_code)]
 
 use oss_post_policy::time::{Duration, OffsetDateTime, macros::datetime};
@@ -39,15 +36,25 @@ pub(crate) fn region() -> Region {
     Region::new("cn-hangzhou").expect("valid region")
 }
 
-/// The seed guide's policy: bucket, the four V4 fields (written by the signer), then
-/// `content-length-range`, `eq $success_action_status`, `starts-with $key`,
+/// The policy of Alibaba's direct-upload guide: bucket, the four V4 fields (written by the
+/// signer), then `content-length-range`, `eq $success_action_status`, `starts-with $key`,
 /// `in $content-type`, `not-in $cache-control`.
 pub(crate) fn policy() -> PostPolicy {
+    policy_with_prefix("user-dir/".to_owned())
+}
+
+/// The same policy with a per-user key prefix `users/{user}/`, as a service builds it for
+/// every form.
+pub(crate) fn policy_for_user(user: u64) -> PostPolicy {
+    policy_with_prefix(format!("users/{user}/"))
+}
+
+fn policy_with_prefix(prefix: String) -> PostPolicy {
     PostPolicy::builder(Bucket::new("examplebucket").expect("valid bucket"))
         .expires_in(Duration::hours(1))
         .content_length_range(1, 10_485_760)
         .success_action_status(SuccessActionStatus::Ok)
-        .key_starts_with("user-dir/")
+        .key_starts_with(prefix)
         .is_in(Field::custom("content-type"), ["image/jpeg", "image/png"])
         .not_in(Field::custom("cache-control"), ["no-cache"])
         .build()
