@@ -171,7 +171,7 @@ impl PostPolicyBuilder {
     /// Checks everything that does not depend on the signing time.
     ///
     /// # Errors
-    /// [`Error::MissingExpiration`]; then the errors of [`check_conditions`]
+    /// [`Error::MissingExpiration`]; then, for the conditions
     /// ([`Error::InvalidFieldName`], [`Error::ReservedField`], [`Error::InvalidFieldValue`],
     /// [`Error::EmptyValueList`], [`Error::InvalidContentLengthRange`],
     /// [`Error::AmbiguousDollarEscape`], [`Error::ConflictingConditions`],

@@ -2,7 +2,7 @@
 //!
 //! V4 signs with a derived key ([`crate::signing_key`]); V1, which OSS still returns in older
 //! APIs such as the Cloud Backup API `CreateTempFileUploadUrl`, signs with the AccessKey secret
-//! itself: `Signature = base64(HMAC-SHA1(AccessKeySecret, base64 policy))` ([V1]).
+//! itself: `Signature = base64(HMAC-SHA1(AccessKeySecret, base64 policy))` (\[V1\]).
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};

@@ -183,7 +183,7 @@ impl Verifier {
     pub fn verify_at(
         &self,
         submission: &Submission,
-        credentials: &impl CredentialLookup,
+        credentials: &(impl CredentialLookup + ?Sized),
         now: OffsetDateTime,
     ) -> Result<AcceptedUpload, Rejection> {
         let now = now.to_offset(UtcOffset::UTC);
@@ -243,7 +243,7 @@ impl Verifier {
     pub fn verify(
         &self,
         submission: &Submission,
-        credentials: &impl CredentialLookup,
+        credentials: &(impl CredentialLookup + ?Sized),
     ) -> Result<AcceptedUpload, Rejection> {
         self.verify_at(submission, credentials, OffsetDateTime::now_utc())
     }
