@@ -26,13 +26,13 @@ pub const KEY: &str = "key";
 /// `file`, the upload itself, always the last part of the form.
 pub const FILE: &str = "file";
 /// `bucket`, compared by OSS with the target bucket.
-pub const BUCKET: &str = "bucket";
+pub(crate) const BUCKET: &str = "bucket";
 /// `callback`, the base64 upload-callback configuration.
-pub const CALLBACK: &str = "callback";
+pub(crate) const CALLBACK: &str = "callback";
 /// The prefix of user metadata fields.
-pub const META_PREFIX: &str = "x-oss-meta-";
+pub(crate) const META_PREFIX: &str = "x-oss-meta-";
 /// The prefix of callback custom variables.
-pub const CALLBACK_VAR_PREFIX: &str = "x:";
+pub(crate) const CALLBACK_VAR_PREFIX: &str = "x:";
 
 /// Field names the signer owns: a policy cannot set them (compared case-insensitively).
 const RESERVED: [&str; 10] = [

@@ -61,34 +61,33 @@
 //! - [`region`]: region and product of the signing scope, bucket names, upload URLs.
 //! - [`field`]: form field names and the typed [`Field`]; fields with fixed values.
 //! - [`condition`]: the six condition forms, one [`Condition`] type for all.
-//! - [`document`]: the policy document, written and read (one strict reader).
+//! - [`PolicyDocument`]: the policy document, written and read (one strict reader).
 //! - [`signing_key`]: V4 key derivation, signatures, and a key cache for services.
-//! - [`signature`]: signature versions and V1's HMAC-SHA1.
-//! - [`signer`]: the one way to sign.
+//! - [`SignatureVersion`] and [`Signer`]: the one way to sign, V4 or V1.
 //! - [`form`]: the signed fields, in the order the browser posts them.
 //! - [`callback`]: upload callbacks.
-//! - [`policy`] and [`builder`]: the typed policy and its builder.
-//! - [`policy_text`]: signing an exact policy text byte for byte.
+//! - [`policy`] and [`PostPolicyBuilder`]: the typed policy and its builder.
+//! - [`PolicyText`]: signing an exact policy text byte for byte.
 //! - [`temp_upload`]: temporary upload URLs in the Cloud Backup API `CreateTempFileUploadUrl`
 //!   shape.
 //! - [`verify`]: checking a submitted form the way OSS does, offline.
 //!
 //! The OSS rules each step follows, with their sources, are in `docs/oss-rules.md`.
 
-pub mod builder;
+mod builder;
 pub mod callback;
 pub mod condition;
 pub mod credentials;
-pub mod document;
+mod document;
 pub mod error;
 pub mod field;
 pub mod form;
 mod json;
 pub mod policy;
-pub mod policy_text;
+mod policy_text;
 pub mod region;
-pub mod signature;
-pub mod signer;
+mod signature;
+mod signer;
 pub mod signing_key;
 pub mod temp_upload;
 mod time_fmt;

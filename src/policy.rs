@@ -57,7 +57,7 @@ pub(crate) fn check_validity(
 
 /// A checked POST policy for one bucket, ready to sign any number of times.
 ///
-/// Build it with [`PostPolicy::builder`] (in [`crate::builder`]); sign it with [`PostPolicy::sign_at`]. Signing never
+/// Build it with [`PostPolicy::builder`] and sign it with [`PostPolicy::sign_at`]. Signing never
 /// changes the policy.
 ///
 /// ```

@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 /// `x-oss-signature-version` of V4 forms.
-pub const ALGORITHM_V4: &str = "OSS4-HMAC-SHA256";
+pub(crate) const ALGORITHM_V4: &str = "OSS4-HMAC-SHA256";
 
 /// Which signature a form carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

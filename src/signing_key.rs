@@ -17,9 +17,9 @@ use crate::time_fmt;
 type HmacSha256 = Hmac<Sha256>;
 
 /// The prefix of the first HMAC key: `"aliyun_v4" + AccessKeySecret`.
-pub const KEY_PREFIX_V4: &str = "aliyun_v4";
+const KEY_PREFIX_V4: &str = "aliyun_v4";
 /// The final segment of the credential scope and the last derivation input.
-pub const SCOPE_TERMINATOR_V4: &str = "aliyun_v4_request";
+pub(crate) const SCOPE_TERMINATOR_V4: &str = "aliyun_v4_request";
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
