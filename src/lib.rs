@@ -92,7 +92,7 @@ pub mod signer;
 pub mod signing_key;
 pub mod temp_upload;
 mod time_fmt;
-// pub mod verify;
+pub mod verify;
 
 pub use builder::PostPolicyBuilder;
 pub use callback::{Callback, CallbackBodyType};
@@ -110,4 +110,4 @@ pub use signer::Signer;
 pub use signing_key::{SigningKey, SigningKeyCache};
 pub use temp_upload::{TempUpload, TempUploadRequest, TempUploadUrl};
 pub use time;
-// pub use verify::{AcceptedUpload, CredentialLookup, FilePart, Rejection, Submission, Verifier, VerifyOptions};
+pub use verify::{AcceptedUpload, CredentialLookup, FilePart, Rejection, Submission, Verifier, VerifyOptions};

@@ -1,10 +1,10 @@
-//! One row per OSS error page (`https://help.aliyun.com/en/oss/user-guide/<EC>`): the page's
-//! invalid example, as quoted in `oss-postobject-spec.md`, must be refused with the page's EC
+//! One row per OSS error page (`https://help.aliyun.com/en/oss/user-guide/<EC>`, listed in
+//! `docs/oss-rules.md` §11.2): the page's invalid example must be refused with the page's EC
 //! and the code we assign, and the page's fix must be accepted.
 //!
-//! Where a page shows no `<Code>` the code is ours (spec section 9: `InvalidPolicyDocument`
-//! for the policy grammar, `InvalidArgument` for the form and callback fields); `doc` says
-//! which. Where the spec quotes no example, the row builds the smallest one and says so.
+//! Where a page shows no `<Code>` the code is ours (§11: `InvalidPolicyDocument` for the
+//! policy grammar, `InvalidArgument` for the form and callback fields); `doc` says which.
+//! Where a page shows no example, the row builds the smallest one and says so.
 
 mod common;
 
@@ -155,7 +155,7 @@ fn rows() -> Vec<Row> {
     let notes = |n: usize| two_mb[..n].iter().map(|(k, v)| (k.as_str(), *v)).chain([KEY]).collect::<Vec<_>>();
 
     vec![
-        // ---- Layout and limits (section 2 and 4).
+        // ---- Layout and limits (§1, §2 and §8).
         Row {
             invalid_now: page_day,
             fixed_now: page_day,
@@ -170,7 +170,7 @@ fn rows() -> Vec<Row> {
         row(
             "0006-00000004",
             "EntityTooSmall",
-            "constructed (spec quotes no example); legacy code",
+            "constructed (the page shows no example); legacy code",
             with_size(v4(&policy(r#"["content-length-range", 1, 1024]"#), &[KEY]), 0),
             with_size(v4(&policy(r#"["content-length-range", 1, 1024]"#), &[KEY]), 1),
         ),
@@ -213,7 +213,7 @@ fn rows() -> Vec<Row> {
             v4(&ok, &notes(5)),
             v4(&ok, &notes(3)),
         ),
-        // ---- Authentication fields (sections 6 and 7).
+        // ---- Authentication fields and time (§4, §5 and §6).
         row(
             "0002-00000701",
             "InvalidArgument",
@@ -301,7 +301,7 @@ fn rows() -> Vec<Row> {
             v4_raw(&b64(&ok), &credential("cn-beijing"), "cn-beijing", &[KEY]),
             ok_v4.clone(),
         ),
-        // ---- The policy document (section 5).
+        // ---- The policy document and its conditions (§3 and §7).
         grammar(
             "0006-00000201",
             &format!(
@@ -406,7 +406,7 @@ fn rows() -> Vec<Row> {
             v4(&policy(r#"["eq", "success_action_status", "200"]"#), &[KEY, ("success_action_status", "201")]),
             v4(&policy(r#"["eq", "success_action_status", "200"]"#), &[KEY, ("success_action_status", "200")]),
         ),
-        // ---- Callback fields (section 8).
+        // ---- Callback fields (§9).
         row(
             "0007-00000002",
             "InvalidArgument",
@@ -508,7 +508,7 @@ fn every_error_page_example_is_refused_and_its_fix_accepted() {
         }
     }
     assert!(failures.is_empty(), "{} of {} rows failed:\n{}", failures.len(), rows.len(), failures.join("\n"));
-    // Every EC page the spec lists for PostObject has a row (0006-00000225 has no page).
+    // Every EC page `docs/oss-rules.md` lists for PostObject has a row (0006-00000225 has no page).
     let mut pages: Vec<&str> = rows.iter().map(|r| r.page).collect();
     pages.sort_unstable();
     pages.dedup();

@@ -191,7 +191,7 @@ fuzz_target!(|input: Input| {
             ]);
         }
         wrong => {
-            let key = SigningKey::derive(credentials.access_key_secret(), NOW.date(), "cn-hangzhou", "oss");
+            let key = SigningKey::derive(credentials.access_key_secret(), NOW.date(), &region);
             let signature = if wrong == 3 { key.sign(b"another policy") } else { key.sign(policy.as_bytes()) };
             sub = sub.with_fields([
                 ("policy", policy.as_str()),

@@ -1,0 +1,311 @@
+//! The layout and size rules OSS applies before reading any field (`docs/oss-rules.md` §1 and
+//! §2), and the form as the later checks read it.
+
+use std::collections::HashMap;
+
+use super::options::{FieldNameCase, TrailingFields, VerifyOptions};
+use super::rejection::Rejection;
+use super::submission::{
+    CALLBACK_VAR, FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_PRE_FILE_LEN, OSS_PREFIX, Submission,
+};
+use crate::field::{ACCESS_KEY_ID_V1, CALLBACK_VAR_PREFIX, Field, KEY, POLICY, SIGNATURE_V1};
+
+/// Named fields OSS gives a meaning to (`bucket` is none: OSS compares it with the target).
+const KNOWN_FIELDS: [Field; 9] = [
+    Field::Key,
+    Field::ContentType,
+    Field::CacheControl,
+    Field::ContentDisposition,
+    Field::ContentEncoding,
+    Field::Expires,
+    Field::SuccessActionStatus,
+    Field::SuccessActionRedirect,
+    Field::Callback,
+];
+
+/// The other fields OSS reads, besides the `x-oss-` and `x:` families.
+const KNOWN_NAMES: [&str; 4] = [POLICY, ACCESS_KEY_ID_V1, SIGNATURE_V1, CALLBACK_VAR];
+
+/// Whether `name` starts with the ASCII `prefix`, ignoring ASCII case.
+fn has_prefix_ignoring_case(name: &str, prefix: &str) -> bool {
+    name.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Whether OSS reads this field (so it can never be harmless trailing junk or an ignorable
+/// duplicate). Names in any case.
+pub(crate) fn is_known_field(name: &str) -> bool {
+    KNOWN_FIELDS.iter().any(|f| f.name().eq_ignore_ascii_case(name))
+        || KNOWN_NAMES.iter().any(|known| known.eq_ignore_ascii_case(name))
+        || has_prefix_ignoring_case(name, OSS_PREFIX)
+        || has_prefix_ignoring_case(name, CALLBACK_VAR_PREFIX)
+}
+
+/// The submission after the layout checks: the fields before the file, indexed by name.
+#[derive(Debug)]
+pub(crate) struct FormView<'a> {
+    fields: Vec<(&'a str, &'a str)>,
+    /// Normalised name -> (position of the first occurrence, number of occurrences).
+    index: HashMap<String, (usize, usize)>,
+    trailing: Vec<(&'a str, &'a str)>,
+    file: &'a FilePart,
+    case: FieldNameCase,
+}
+
+impl<'a> FormView<'a> {
+    /// The name as the index keys it, by the case option.
+    pub(crate) fn normalize(&self, name: &str) -> String {
+        match self.case {
+            FieldNameCase::Insensitive => name.to_ascii_lowercase(),
+            FieldNameCase::Strict => name.to_owned(),
+        }
+    }
+
+    /// Whether two names are the same field, by the case option.
+    pub(crate) fn same_name(&self, a: &str, b: &str) -> bool {
+        match self.case {
+            FieldNameCase::Insensitive => a.eq_ignore_ascii_case(b),
+            FieldNameCase::Strict => a == b,
+        }
+    }
+
+    /// Whether `name` starts with the ASCII `prefix`, by the case option.
+    pub(crate) fn has_prefix(&self, name: &str, prefix: &str) -> bool {
+        match self.case {
+            FieldNameCase::Insensitive => has_prefix_ignoring_case(name, prefix),
+            FieldNameCase::Strict => name.starts_with(prefix),
+        }
+    }
+
+    /// The value of the first field with this name.
+    pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
+        self.index.get(&self.normalize(name)).map(|&(first, _)| self.fields[first].1)
+    }
+
+    /// Treats the field as absent from now on, every occurrence of it.
+    pub(crate) fn forget(&mut self, name: &str) {
+        let key = self.normalize(name);
+        self.index.remove(&key);
+    }
+
+    /// The fields that count, in form order (forgotten ones left out).
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.fields.iter().copied().filter(|(n, _)| self.index.contains_key(&self.normalize(n)))
+    }
+
+    /// The fields sent after the file, which are otherwise ignored.
+    pub(crate) fn trailing(&self) -> &[(&'a str, &'a str)] {
+        &self.trailing
+    }
+
+    /// The one file part.
+    pub(crate) fn file(&self) -> &'a FilePart {
+        self.file
+    }
+
+    /// The names that occur more than once, in form order of their first occurrence.
+    pub(crate) fn duplicated(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.fields.iter().enumerate().filter_map(|(i, (n, _))| match self.index.get(&self.normalize(n)) {
+            Some(&(first, count)) if first == i && count > 1 => Some(*n),
+            _ => None,
+        })
+    }
+}
+
+/// The layout and size checks, in this order: name and value lengths, number of files, the
+/// 8 MB before the file, fields after the file, `key` before the file, and known fields sent
+/// twice.
+pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result<FormView<'a>, Rejection> {
+    for (name, value) in &sub.fields {
+        if name.len() > MAX_FIELD_NAME_LEN {
+            return Err(Rejection::field_name_too_long());
+        }
+        if value.len() > MAX_FIELD_VALUE_LEN {
+            return Err(Rejection::field_value_too_long(name));
+        }
+    }
+    let file = match sub.files.as_slice() {
+        [] => return Err(Rejection::no_file()),
+        [file] => file,
+        _ => return Err(Rejection::too_many_files()),
+    };
+    // A position past the end means the file came last.
+    let split = file.position.min(sub.fields.len());
+    let (before, after) = sub.fields.split_at(split);
+    // We count name and value bytes, not multipart framing: what exactly OSS counts towards
+    // the 8 MB is [UNVERIFIED].
+    let pre_file: usize = before.iter().map(|(n, v)| n.len() + v.len()).sum();
+    if pre_file > MAX_PRE_FILE_LEN {
+        return Err(Rejection::pre_file_data_too_large());
+    }
+    // "file must be the last field" (EC 0006-00000103). The API doc's own sample has a
+    // `submit` part after the file, so ignoring unknown trailing parts is an option
+    // [UNVERIFIED which OSS does]; a trailing field OSS reads is always refused.
+    for (name, _) in after {
+        if options.trailing_fields == TrailingFields::Reject || is_known_field(name) {
+            return Err(Rejection::field_order(name));
+        }
+    }
+    let mut view = FormView {
+        fields: before.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+        index: HashMap::with_capacity(before.len()),
+        trailing: after.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+        file,
+        case: options.field_name_case,
+    };
+    for (i, (name, _)) in view.fields.iter().enumerate() {
+        let key = view.normalize(name);
+        view.index.entry(key).and_modify(|(_, count)| *count += 1).or_insert((i, 1));
+    }
+    // `key` is required and must precede the file ([PO-EN]). Its absence is InvalidArgument
+    // in [TS] but IncorrectNumberOfFilesInPOSTRequest in [PO-ZH] ([CONFLICT]); we follow [TS].
+    // An empty value counts as absent [inferred].
+    if view.get(KEY).is_none_or(str::is_empty) {
+        return Err(Rejection::field_order(KEY));
+    }
+    if let Some(name) = view.duplicated().find(|n| is_known_field(n)) {
+        return Err(Rejection::duplicate_field(name));
+    }
+    Ok(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::SECURITY_TOKEN;
+
+    fn sub(fields: &[(&str, &str)]) -> Submission {
+        Submission::new().with_fields(fields.iter().copied()).with_file(FilePart::new("a.txt", 1))
+    }
+
+    fn ec(s: &Submission, options: &VerifyOptions) -> Option<String> {
+        layout(s, options).err().and_then(|r| r.ec().map(str::to_owned))
+    }
+
+    #[test]
+    fn size_limits_have_their_ecs() {
+        let o = VerifyOptions::default();
+        let long_name = "n".repeat(MAX_FIELD_NAME_LEN + 1);
+        assert_eq!(ec(&sub(&[("key", "k"), (&long_name, "v")]), &o).as_deref(), Some("0006-00000110"));
+        assert!(layout(&sub(&[("key", "k"), (&"n".repeat(MAX_FIELD_NAME_LEN), "v")]), &o).is_ok());
+        let long_value = "v".repeat(MAX_FIELD_VALUE_LEN + 1);
+        assert_eq!(ec(&sub(&[("key", "k"), ("a", &long_value)]), &o).as_deref(), Some("0006-00000111"));
+        let two_mb = "v".repeat(MAX_FIELD_VALUE_LEN);
+        let five: Vec<(String, &str)> = (0..5).map(|i| (format!("f{i}"), two_mb.as_str())).collect();
+        let mut s = Submission::new().with_field("key", "k");
+        s = s.with_fields(five.iter().map(|(n, v)| (n.as_str(), *v))).with_file(FilePart::new("a", 1));
+        assert_eq!(ec(&s, &o).as_deref(), Some("0006-00000112"));
+    }
+
+    #[test]
+    fn exactly_one_file() {
+        let o = VerifyOptions::default();
+        let none = Submission::new().with_field("key", "k");
+        let r = layout(&none, &o).unwrap_err();
+        assert_eq!((r.code(), r.ec()), ("IncorrectNumberOfFilesInPOSTRequest", Some("0006-00000104")));
+        let two = sub(&[("key", "k")]).with_file(FilePart::new("b", 1));
+        assert_eq!(layout(&two, &o).unwrap_err().code(), "IncorrectNumberOfFilesInPOSTRequest");
+    }
+
+    #[test]
+    fn file_last_and_key_first() {
+        let strict = VerifyOptions::default();
+        let lenient = VerifyOptions::default().trailing_fields(TrailingFields::IgnoreUnknown);
+        let trailing_submit = sub(&[("key", "k")]).with_field("submit", "Upload");
+        assert_eq!(ec(&trailing_submit, &strict).as_deref(), Some("0006-00000103"));
+        let view = layout(&trailing_submit, &lenient).unwrap();
+        assert_eq!(view.trailing(), [("submit", "Upload")]);
+        assert_eq!(view.get("submit"), None);
+        let trailing_policy = sub(&[("key", "k")]).with_field("Policy", "p");
+        assert_eq!(ec(&trailing_policy, &lenient).as_deref(), Some("0006-00000103"));
+        let trailing_key = Submission::new().with_file(FilePart::new("a", 1)).with_field("key", "k");
+        let r = layout(&trailing_key, &lenient).unwrap_err();
+        assert_eq!((r.code(), r.ec(), r.argument_value()), ("InvalidArgument", Some("0006-00000103"), Some("key")));
+        assert_eq!(ec(&sub(&[("name", "x")]), &strict).as_deref(), Some("0006-00000103"));
+        assert_eq!(ec(&sub(&[("key", "")]), &strict).as_deref(), Some("0006-00000103"));
+        // A position past the end is read as "last".
+        let mut late = sub(&[("key", "k")]);
+        late.files[0].position = 99;
+        assert!(layout(&late, &strict).is_ok());
+    }
+
+    #[test]
+    fn names_follow_the_case_option() {
+        let s = sub(&[("KEY", "k"), ("Content-Type", "text/plain")]);
+        let view = layout(&s, &VerifyOptions::default()).unwrap();
+        assert_eq!(view.get("content-type"), Some("text/plain"));
+        assert!(view.same_name("Key", "kEY"));
+        let strict = VerifyOptions::default().field_name_case(FieldNameCase::Strict);
+        assert_eq!(ec(&s, &strict).as_deref(), Some("0006-00000103"), "KEY is not key");
+        let s = sub(&[("key", "k"), ("Content-Type", "text/plain")]);
+        let view = layout(&s, &strict).unwrap();
+        assert_eq!((view.get("content-type"), view.get("Content-Type")), (None, Some("text/plain")));
+    }
+
+    #[test]
+    fn known_duplicates_are_refused_unknown_ones_kept() {
+        let o = VerifyOptions::default();
+        let r = layout(&sub(&[("key", "a"), ("Key", "b")]), &o).unwrap_err();
+        assert_eq!((r.code(), r.argument_value()), ("InvalidArgument", Some("key")));
+        assert!(layout(&sub(&[("key", "a"), ("x-oss-meta-a", "1"), ("X-OSS-META-A", "2")]), &o).is_err());
+        let tags = sub(&[("key", "a"), ("tag", "1"), ("tag", "2")]);
+        let view = layout(&tags, &o).unwrap();
+        assert_eq!(view.get("tag"), Some("1"));
+        assert_eq!(view.duplicated().collect::<Vec<_>>(), ["tag"]);
+    }
+
+    #[test]
+    fn large_forms_behave_like_small_ones() {
+        let mut names: Vec<String> = (0..32).map(|i| format!("Tag-{i}")).collect();
+        names.extend(["key", "TAG-3", "x-oss-security-token", "tag-3"].map(str::to_owned));
+        let values: Vec<String> = (0..names.len()).map(|i| i.to_string()).collect();
+        let fields: Vec<(&str, &str)> =
+            names.iter().map(String::as_str).zip(values.iter().map(String::as_str)).collect();
+        let s = sub(&fields);
+        for (case, tag3, dups) in
+            [(FieldNameCase::Insensitive, Some("3"), vec!["Tag-3"]), (FieldNameCase::Strict, Some("35"), vec![])]
+        {
+            let mut view = layout(&s, &VerifyOptions::default().field_name_case(case)).unwrap();
+            assert_eq!(view.get("tag-3"), tag3, "{case:?}");
+            assert_eq!(view.get("Tag-3"), Some("3"));
+            assert_eq!(view.get("tag-99"), None);
+            assert_eq!(view.duplicated().collect::<Vec<_>>(), dups, "{case:?}");
+            view.forget("x-oss-security-token");
+            assert_eq!(view.get("x-oss-security-token"), None);
+            assert_eq!(view.fields().count(), fields.len() - 1);
+            view.forget("TAG-3");
+            let tags = if case == FieldNameCase::Strict { 1 } else { 3 };
+            assert_eq!(view.fields().count(), fields.len() - 1 - tags, "{case:?}");
+            assert_eq!(view.duplicated().count(), 0);
+        }
+        let strict = VerifyOptions::default().field_name_case(FieldNameCase::Strict);
+        let twice = sub(&[fields.as_slice(), &[("x-oss-security-token", "t")]].concat());
+        assert_eq!(layout(&twice, &strict).unwrap_err().argument_value(), Some("x-oss-security-token"));
+    }
+
+    #[test]
+    fn known_fields_in_any_case() {
+        for name in ["Key", "POLICY", "Content-Type", "x-OSS-anything", "X:uid", "callback-var", "ossaccesskeyid"] {
+            assert!(is_known_field(name), "{name}");
+        }
+        for name in ["submit", "keys", "x-os", "x", "", "x-oss", "é", "bucket"] {
+            assert!(!is_known_field(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn prefixes_never_split_characters() {
+        let s = sub(&[("key", "k")]);
+        let view = layout(&s, &VerifyOptions::default()).unwrap();
+        assert!(view.has_prefix("X-OSS-META-a", "x-oss-meta-"));
+        assert!(!view.has_prefix("x-oss-mé", "x-oss-meta-") && !view.has_prefix("é", "x:"));
+    }
+
+    #[test]
+    fn forgotten_fields_are_absent() {
+        let s = sub(&[("key", "a"), ("x-oss-security-token", "")]);
+        let mut view = layout(&s, &VerifyOptions::default()).unwrap();
+        view.forget("X-OSS-Security-Token");
+        assert_eq!(view.get(SECURITY_TOKEN), None);
+        assert_eq!(view.fields().collect::<Vec<_>>(), [("key", "a")]);
+    }
+}
