@@ -139,9 +139,17 @@ const BOUNDARY: &str = "----e2eBoundary7MA4YWxkTrZu0gW";
 
 /// A multipart/form-data body: `fields` in order, then (if given) the file part.
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    multipart_with_trailing(fields, file, &[])
+}
+
+/// A multipart/form-data body: `fields`, the file part (if given), then `trailing` fields.
+fn multipart_with_trailing(fields: &[(&str, &str)], file: Option<(&str, &[u8])>, trailing: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
-    for (name, value) in fields {
+    let field = |body: &mut Vec<u8>, name: &str, value: &str| {
         write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
+    };
+    for (name, value) in fields {
+        field(&mut body, name, value);
     }
     if let Some((filename, bytes)) = file {
         write!(
@@ -151,6 +159,9 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
         .unwrap();
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
+    }
+    for (name, value) in trailing {
+        field(&mut body, name, value);
     }
     write!(body, "--{BOUNDARY}--\r\n").unwrap();
     body
@@ -168,10 +179,23 @@ struct Reply {
 }
 
 impl Reply {
-    fn code(&self) -> Option<&str> {
-        let start = self.body.find("<Code>")? + "<Code>".len();
-        let end = self.body[start..].find("</Code>")? + start;
+    /// The text of `<name>` in the XML error body, as written.
+    fn element(&self, name: &str) -> Option<&str> {
+        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+        let start = self.body.find(&open)? + open.len();
+        let end = self.body[start..].find(&close)? + start;
         Some(&self.body[start..end])
+    }
+
+    fn code(&self) -> Option<&str> {
+        self.element("Code")
+    }
+
+    /// `<Message>`, unescaped.
+    fn message(&self) -> Option<String> {
+        let text = self.element("Message")?;
+        let pairs = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")];
+        Some(pairs.iter().fold(text.to_owned(), |text, (escaped, plain)| text.replace(escaped, plain)))
     }
 }
 
@@ -399,6 +423,28 @@ fn the_signature_endpoint_has_the_guide_shape_and_points_at_the_local_bucket() {
     let conditions = policy["conditions"].as_array().unwrap();
     assert!(conditions.contains(&serde_json::json!(["starts-with", "$key", "uploads/"])), "{policy}");
     assert!(conditions.contains(&serde_json::json!(["content-length-range", 1, 77])), "{policy}");
+}
+
+#[test]
+fn a_field_after_the_file_is_named_as_the_fault() {
+    let server = Server::start("trailing", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    // A form whose submit button comes after the file input: `key` was sent, before the file.
+    let body = multipart_with_trailing(
+        &fields_of(&form, &[("key", "user-dir/late")]),
+        Some(("late", b"x")),
+        &[("submit", "Upload")],
+    );
+    let reply = post(form.url(), body, None);
+    assert_eq!((reply.status, reply.code()), (400, Some("InvalidArgument")), "{}", reply.body);
+    assert_eq!(reply.headers["x-oss-ec"], "0006-00000103");
+    assert_eq!(
+        reply.message().as_deref(),
+        Some("The form field 'submit' comes after the file; the file must be the last field of the form."),
+        "not OSS's text for a missing key: {}",
+        reply.body
+    );
+    assert_eq!(server.files(), Vec::<String>::new());
 }
 
 /// The server's `/temp_file_upload_url` answer for `file_name`, and the form it stands for:

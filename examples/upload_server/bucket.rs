@@ -63,6 +63,15 @@ async fn post_object_inner(
     }
     let boundary = multer::parse_boundary(content_type).map_err(|_| oss_error::not_multipart())?;
     let intake = read_form(app, body, &boundary, request_id).await?;
+    // The verifier answers a field after the file with OSS's text for a missing `key`, which
+    // misleads when `key` was sent (e.g. a `submit` button after the file input); same code
+    // and EC, a message naming the field. Every check the verifier makes before this one the
+    // server has already made while reading.
+    if let [file] = intake.submission.files.as_slice() {
+        if let Some((name, _)) = intake.submission.fields.get(file.position) {
+            return Err(oss_error::field_after_file(name));
+        }
+    }
     let accepted = app.verifier.verify(&intake.submission, OffsetDateTime::now_utc())?;
     let Some(staged) = intake.staged else {
         return Err(oss_error::internal("the verifier accepted a form without a stored file"));
