@@ -20,17 +20,20 @@ fails() { # binary, exit code: the last run exited so, printing nothing on stdou
 says() { # text: the last run's stderr holds it
   grep -qF -- "$1" "$tmp/err"
 }
-help_matches_readme() { # binary: --help exits 0 with a usage line and the options of its README table, on stdout only
+help_matches_readme() { # binary [file [heading]]: --help exits 0 with a usage line and the options of the table
+  # under heading in file (default: README.md, "### `binary`"), on stdout only
   run "$1" --help
   [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && python3 -c 'import re,sys
-name, text, readme = sys.argv[1], open(sys.argv[2]).read(), open("README.md").read()
+name, text, readme, heading = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read(), sys.argv[4]
 assert text.startswith("usage: " + name + " "), text[:60]
-section = readme.split("### `%s`" % name, 1)[1].split("\n#", 1)[0]
+section = readme.split(heading, 1)[1].split("\n#", 1)[0]
 table = set(re.findall(r"^\| `(--[a-z0-9-]+)", section, re.M))
 shown = set(re.findall(r"^  (?:-h, )?(--[a-z0-9-]+)", text, re.M))
-assert shown == table | {"--help"}, sorted(shown ^ (table | {"--help"}))' "$1" "$tmp/out" || return 1
+assert shown == table | {"--help"}, sorted(shown ^ (table | {"--help"}))' "$1" "$tmp/out" "${2:-README.md}" "${3:-### \`$1\`}" || return 1
+  # Each option is known in its --opt=value form; the unknown option after it stops the
+  # binary before it acts (upload_server would start serving).
   for opt in $(grep -oE '^  (-h, )?--[a-z0-9-]+' "$tmp/out" | grep -oE -- '--[a-z0-9-]+'); do
-    run "$1" "$opt=x"; ! says "unknown option" || { echo "  $1 does not know $opt"; return 1; }
+    run "$1" "$opt=x" --stop-here; ! says "unknown option \"$opt\"" || { echo "  $1 does not know $opt"; return 1; }
   done
 }
 
@@ -121,8 +124,9 @@ run temp_upload_url --file-name a.txt --expires-in 999999999999
 check "temp_upload_url --expires-in 999999999999: the time-out-of-range error, not a capped expiration" 'says "--expires-in 999999999999" && says "0000-9999"'
 
 # verify_post_form: a form signed by sign_post_form, completed as the browser would, is
-# accepted; a key outside the prefix or a field after the file is refused with OSS's EC; usage
-# errors exit 2 with one stderr line and nothing on stdout.
+# accepted (exit 0); a key outside the prefix or a field after the file is refused with OSS's EC
+# (exit 1); when the check cannot run (usage, unreadable or malformed form, bad bucket or region,
+# half-set credentials) it exits 2 with one stderr line and nothing on stdout.
 "$bin/sign_post_form" --now 2024-11-27T06:09:41Z >"$tmp/signed.json" 2>/dev/null
 python3 -c 'import json,sys
 f = [[k, v] for k, v in json.load(open(sys.argv[1]))["fields"].items()]
@@ -140,18 +144,70 @@ verify() { # form file, output prefix; sets rc
 verify "$tmp/form.json" accepted
 check "verify_post_form: sign_post_form's form is accepted, \${filename} expanded" \
   '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"accepted\"] is True and d[\"key\"]==\"user-dir/cat.png\" and d[\"signature_version\"]==\"V4\", d" "$tmp/accepted.out"'
-check "verify_post_form: notes the example credentials" 'grep -q "example credentials" "$tmp/accepted.err"'
+check "verify_post_form: notes the example credentials" 'grep -q "^verify_post_form: .*example credentials" "$tmp/accepted.err"'
 verify "$tmp/outside.json" refused
 check "verify_post_form: a key outside the prefix exits 1 with AccessDenied 0006-00000227" \
   '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"accepted\"] is False and d[\"code\"]==\"AccessDenied\" and d[\"ec\"]==\"0006-00000227\", d" "$tmp/refused.out"'
 verify "$tmp/late.json" order
 check "verify_post_form: key after the file exits 1 with 0006-00000103" \
   '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"ec\"]==\"0006-00000103\", d" "$tmp/order.out"'
+check "verify_post_form --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme verify_post_form'
+"$bin/verify_post_form" --form="$tmp/form.json" --bucket=examplebucket --region=cn-hangzhou --file-size=1024 \
+  --file-name=cat.png --now=2024-11-27T06:10:00Z >"$tmp/eq.out" 2>/dev/null || true
+check "verify_post_form: --opt=value checks what --opt value checks" 'cmp -s "$tmp/eq.out" "$tmp/accepted.out"'
+run verify_post_form --form - --bucket examplebucket --region cn-hangzhou --now 2024-11-27T06:10:00Z --file-name cat.png --file-size 1 <"$tmp/form.json"
+check "verify_post_form --form -: reads the form from stdin" 'grep -q "\"key\":\"user-dir/cat.png\"" "$tmp/out"'
 printf 'not json' >"$tmp/bad-form.json"
-for bad in "" "--form /nonexistent --bucket examplebucket --region cn-hangzhou" "--form $tmp/bad-form.json --bucket examplebucket --region cn-hangzhou" "--form $tmp/form.json --bucket examplebucket --region cn-hangzhou --now yesterday" "--form $tmp/form.json --bucket A_B --region cn-hangzhou" "--bogus x"; do
-  set +e; "$bin/verify_post_form" $bad >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?; set -e
-  check "verify_post_form $bad: exit 2, one stderr line, nothing on stdout" \
-    '[ $rc -eq 2 ] && [ "$(grep -c . "$tmp/bad.err")" -eq 1 ] && [ ! -s "$tmp/bad.out" ]'
+target="--bucket examplebucket --region cn-hangzhou"
+for bad in "" "--form /nonexistent $target" "--form $tmp/bad-form.json $target" "--form $tmp/form.json $target --now yesterday" \
+  "--form $tmp/form.json --bucket A_B --region cn-hangzhou" "--form $tmp/form.json --bucket examplebucket --region oss-cn-hangzhou.aliyuncs.com" \
+  "--form $tmp/form.json $target --file-size ten" "--form $tmp/form.json $target --allow-anonymous=yes" "--form $tmp/form.json $target extra" \
+  "--bogus x" "--form --bucket examplebucket --region cn-hangzhou"; do
+  run verify_post_form $bad
+  check "verify_post_form $bad: exit 2, one 'verify_post_form: ' line on stderr, nothing on stdout" 'fails verify_post_form 2'
 done
+run verify_post_form --form --bucket examplebucket --region cn-hangzhou
+check "verify_post_form --form --bucket ...: says --form needs a value" 'says "--form needs a value"'
+run verify_post_form --form "$tmp/form.json" --bucket examplebucket
+check "verify_post_form without --region: says it is required" 'says "--region is required"'
+run verify_post_form --form "$tmp/form.json" --bucket examplebucket --region oss-cn-hangzhou.aliyuncs.com
+check "verify_post_form --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
+set +e; OSS_ACCESS_KEY_ID=only-id "$bin/verify_post_form" --form "$tmp/form.json" $target >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+check "verify_post_form: a half-set environment exits 2 naming the missing variable" 'fails verify_post_form 2 && says OSS_ACCESS_KEY_SECRET'
+
+# upload_server: --help, usage errors (exit 2) and refused input (exit 1) with one stderr line,
+# nothing on stdout and nothing created; a good command line serves until interrupted (exit 0).
+# Its HTTP behaviour is tested by tests/upload_server.rs and tests/e2e/.
+serve() { # arguments...: upload_server on a free port with data folder $tmp/data, interrupted (Ctrl-C) after 5 s; sets rc
+  rm -rf "$tmp/data"
+  set +e
+  timeout --preserve-status -s INT 5 "$bin/upload_server" --listen 127.0.0.1:0 --data-dir "$tmp/data" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  set -e
+}
+check "upload_server --help: usage line and every option of the examples/README.md "Options" table on stdout, exit 0" \
+  'help_matches_readme upload_server examples/README.md "### Options"'
+for bad in "--bogus" "extra" "--listen nowhere" "--max-size ten" "--expires-in soon" "--temp-upload-v1=yes" "--region" "--region --bucket x"; do
+  serve $bad
+  check "upload_server $bad: usage error, exit 2, one 'upload_server: ' line on stderr, nothing on stdout" 'fails upload_server 2 && [ ! -e "$tmp/data" ]'
+done
+for bad in "--bucket A_B" "--region CN" "--region oss-cn-hangzhou.aliyuncs.com" "--max-size 0" "--expires-in 0" "--expires-in 700000" \
+  "--expires-in 999999999999" "--oss-host ftp://bucket.example" "--public-url example.com" "--guide-page /nonexistent"; do
+  serve $bad
+  check "upload_server $bad: refused, exit 1, one 'upload_server: ' line on stderr, nothing on stdout or on disk" 'fails upload_server 1 && [ ! -e "$tmp/data" ]'
+done
+serve --region --bucket x
+check "upload_server --region --bucket x: says --region needs a value" 'says "--region needs a value"'
+serve --max-size 0
+check "upload_server --max-size 0: names the flag" 'says "--max-size must be at least 1"'
+serve --region oss-cn-hangzhou.aliyuncs.com
+check "upload_server --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
+serve --expires-in 999999999999
+check "upload_server --expires-in 999999999999: the time-out-of-range error" 'says "--expires-in 999999999999" && says "0000-9999"'
+set +e; OSS_ACCESS_KEY_ID=only-id timeout --preserve-status -s INT 5 "$bin/upload_server" --listen 127.0.0.1:0 --data-dir "$tmp/data" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+check "upload_server: a half-set environment is refused, naming the missing variable" 'fails upload_server 1 && says OSS_ACCESS_KEY_SECRET'
+serve --region=cn-beijing --bucket=other-bucket --temp-upload-v1
+check "upload_server: serves until interrupted (exit 0), printing where it listens and noting the example credentials" \
+  '[ $rc -eq 0 ] && grep -qE "^upload_server: listening on http://127\.0\.0\.1:[0-9]+$" "$tmp/out" && grep -qE "^upload_server: browsers upload to http://127\.0\.0\.1:[0-9]+/oss/other-bucket$" "$tmp/out" && grep -q "^upload_server: .*example credentials" "$tmp/err" && [ -d "$tmp/data/other-bucket" ]'
 
 [ $fail -eq 0 ] && echo "example contracts: all passed" || { echo "example contracts: FAILED"; exit 1; }

@@ -9,30 +9,59 @@
 //! browser sent them. An entry named `file` marks where the file part was (its value is
 //! ignored; several `file` entries make several file parts); without one, the file is last.
 //!
-//! Defaults: `--file-size 0`, `--file-name file.bin`, no file `Content-Type`, `--now` the
-//! system clock (RFC 3339, e.g. `2024-11-27T06:15:00Z`), anonymous forms refused.
-//!
-//! The verifier trusts one credential: `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET` and, if
-//! set, `OSS_SESSION_TOKEN`; with none of the three set, the OSS documentation's example pair,
-//! saying so on stderr.
+//! `--help` lists the options. The verifier trusts one credential: `OSS_ACCESS_KEY_ID`,
+//! `OSS_ACCESS_KEY_SECRET` and, if set, `OSS_SESSION_TOKEN`; with none of the three set, the OSS
+//! documentation's example pair, saying so on stderr.
 //!
 //! Prints one JSON object: `{"accepted": true, "key": ..., ...}` and exits 0, or
 //! `{"accepted": false, "code": ..., "ec": ..., "message": ..., "http_status": ...}` and exits 1.
-//! Bad arguments, an unreadable file or bad JSON print one line on stderr and exit 2.
+//! When the check cannot run (a usage error, an unreadable or malformed form, an invalid bucket
+//! or region, half-set credentials) it prints one line on stderr and exits 2.
 
 use std::io::Read as _;
+use std::iter::Peekable;
 use std::process::ExitCode;
 
 use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
+use oss_post_policy::time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use oss_post_policy::verify::{FilePart, Submission, Verifier, VerifyOptions};
 use oss_post_policy::{Bucket, Credentials, Region};
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-const USAGE: &str = "usage: verify_post_form --form FORM.json --bucket B --region R [--file-size N] [--file-name NAME] [--file-type TYPE] [--now RFC3339] [--allow-anonymous]";
+const NAME: &str = "verify_post_form";
+const HELP: &str = "\
+usage: verify_post_form --form FORM.json --bucket B --region R [options]
 
-struct Args {
+Checks a submitted PostObject form the way OSS would and prints one JSON object:
+{\"accepted\": true, \"key\": ...} or {\"accepted\": false, \"code\": ..., \"ec\": ..., \"message\": ...}.
+
+options (--opt value or --opt=value; a value starting with -- needs the = form):
+  --form F             the fields sent: a JSON array of [name, value] pairs in form order,
+                       \"-\" for stdin; an entry named file marks the file (else it is last)
+  --bucket B           the target bucket
+  --region R           the bucket's region, e.g. cn-hangzhou (oss- prefix accepted)
+  --file-size N        the file's size in bytes; default 0
+  --file-name NAME     the file part's filename (for ${filename}); default file.bin
+  --file-type TYPE     the file part's Content-Type; default none
+  --now T              the receive time, RFC 3339; default the clock
+  --allow-anonymous    accept unsigned forms (a public-read-write bucket); default refused
+  -h, --help           print this help
+
+Credentials trusted: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none
+set, the OSS documentation's example credentials (stderr says so).
+Exit status: 0 accepted, 1 refused, 2 the check could not run (usage error, unreadable or
+malformed form, invalid bucket or region, half-set credentials).";
+
+/// Why the check cannot run (exit 2): one line on stderr.
+struct Failure(String);
+
+impl From<oss_post_policy::Error> for Failure {
+    fn from(e: oss_post_policy::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+struct Options {
     form: String,
     bucket: Bucket,
     region: Region,
@@ -43,7 +72,8 @@ struct Args {
     allow_anonymous: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// The options, or `None` for `--help`.
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Failure> {
     let mut form = None;
     let mut bucket = None;
     let mut region = None;
@@ -52,59 +82,109 @@ fn parse_args() -> Result<Args, String> {
     let mut file_type = None;
     let mut now = None;
     let mut allow_anonymous = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        if flag == "--allow-anonymous" {
-            allow_anonymous = true;
-            continue;
-        }
-        if flag == "--help" || flag == "-h" {
-            return Err(USAGE.to_owned());
-        }
-        let value = args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
-        match flag.as_str() {
-            "--form" => form = Some(value),
-            "--bucket" => bucket = Some(Bucket::new(&value).map_err(|e| e.to_string())?),
-            "--region" => region = Some(Region::new(&value).map_err(|e| e.to_string())?),
-            "--file-size" => {
-                file_size = value.parse().map_err(|_| format!("--file-size {value:?} is not a byte count"))?;
-            }
-            "--file-name" => file_name = value,
-            "--file-type" => file_type = Some(value),
-            "--now" => {
-                now = Some(
-                    OffsetDateTime::parse(&value, &Rfc3339).map_err(|_| format!("--now {value:?} is not RFC 3339"))?,
-                );
-            }
-            other => return Err(format!("unknown option {other}; {USAGE}")),
+    let mut args = args.peekable();
+    while let Some((name, inline)) = next_option(&mut args) {
+        let mut value = || value(&mut args, &name, inline.clone());
+        match name.as_str() {
+            "--form" => form = Some(value()?),
+            "--bucket" => bucket = Some(value()?),
+            "--region" => region = Some(value()?),
+            "--file-size" => file_size = number(&name, &value()?)?,
+            "--file-name" => file_name = value()?,
+            "--file-type" => file_type = Some(value()?),
+            "--now" => now = Some(time(&name, &value()?)?),
+            "--allow-anonymous" => allow_anonymous = flag(&name, inline.as_deref())?,
+            "-h" | "--help" => return Ok(None),
+            _ => return Err(unknown(&name)),
         }
     }
-    Ok(Args {
-        form: form.ok_or_else(|| format!("--form is required; {USAGE}"))?,
-        bucket: bucket.ok_or_else(|| format!("--bucket is required; {USAGE}"))?,
-        region: region.ok_or_else(|| format!("--region is required; {USAGE}"))?,
+    let required =
+        |value: Option<String>, name: &str| value.ok_or_else(|| Failure(format!("{name} is required (see --help)")));
+    let (form, bucket, region) =
+        (required(form, "--form")?, required(bucket, "--bucket")?, required(region, "--region")?);
+    Ok(Some(Options {
+        form,
+        bucket: Bucket::new(&bucket)?,
+        region: self::region(&region)?,
         file_size,
         file_name,
         file_type,
         now,
         allow_anonymous,
+    }))
+}
+
+// The argument loop's helpers, as in sign_post_form.rs; every failure here is exit 2.
+
+/// The next argument as an option name and, for `--opt=value`, its value.
+fn next_option(args: &mut impl Iterator<Item = String>) -> Option<(String, Option<String>)> {
+    let arg = args.next()?;
+    Some(match arg.split_once('=') {
+        Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
+        _ => (arg, None),
     })
 }
 
+/// The value of option `name`: after its `=`, else the next argument unless that is an option.
+fn value(
+    args: &mut Peekable<impl Iterator<Item = String>>,
+    name: &str,
+    inline: Option<String>,
+) -> Result<String, Failure> {
+    inline
+        .or_else(|| args.next_if(|next| !next.starts_with("--")))
+        .ok_or_else(|| Failure(format!("{name} needs a value")))
+}
+
+/// A bare flag: `true`, or a usage error for `--flag=value`.
+fn flag(name: &str, inline: Option<&str>) -> Result<bool, Failure> {
+    match inline {
+        None => Ok(true),
+        Some(_) => Err(Failure(format!("{name} takes no value"))),
+    }
+}
+
+fn unknown(name: &str) -> Failure {
+    let what = if name.starts_with('-') { "unknown option" } else { "unexpected argument" };
+    Failure(format!("{what} {name:?} (see --help)"))
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
+    value.parse().map_err(|_| Failure(format!("{name} {value:?} is not a whole number")))
+}
+
+fn time(name: &str, value: &str) -> Result<OffsetDateTime, Failure> {
+    OffsetDateTime::parse(value, &Rfc3339)
+        .map_err(|_| Failure(format!("{name} {value:?} is not an RFC 3339 time such as 2024-11-27T06:09:41Z")))
+}
+
+/// The region; an endpoint such as `oss-cn-hangzhou.aliyuncs.com` is refused, naming its region.
+fn region(value: &str) -> Result<Region, Failure> {
+    if value.contains('.') {
+        let id = value.split(['.', '/']).find_map(|label| label.strip_prefix("oss-"));
+        let id = id.map(|id| id.trim_end_matches("-internal")).filter(|id| !id.starts_with("accelerate"));
+        return Err(Failure(match id {
+            Some(id) => format!("--region {value:?} is an endpoint; its region is {id} (--region {id})"),
+            None => format!("--region {value:?} is an endpoint, not a region such as cn-hangzhou"),
+        }));
+    }
+    Ok(Region::new(value)?)
+}
+
 /// Reads `[[name, value], ...]`; `file` entries become file parts at their position.
-fn read_submission(args: &Args) -> Result<Submission, String> {
-    let text = if args.form == "-" {
+fn read_submission(o: &Options) -> Result<Submission, Failure> {
+    let text = if o.form == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read stdin: {e}"))?;
+        std::io::stdin().read_to_string(&mut s).map_err(|e| Failure(format!("cannot read stdin: {e}")))?;
         s
     } else {
-        std::fs::read_to_string(&args.form).map_err(|e| format!("cannot read {}: {e}", args.form))?
+        std::fs::read_to_string(&o.form).map_err(|e| Failure(format!("cannot read --form {:?}: {e}", o.form)))?
     };
     let pairs: Vec<(String, String)> = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a JSON array of [name, value] pairs: {e}", args.form))?;
+        .map_err(|e| Failure(format!("--form {:?} is not a JSON array of [name, value] pairs: {e}", o.form)))?;
     let file = || {
-        let part = FilePart::new(args.file_name.clone(), args.file_size);
-        match &args.file_type {
+        let part = FilePart::new(o.file_name.clone(), o.file_size);
+        match &o.file_type {
             Some(t) => part.with_content_type(t.clone()),
             None => part,
         }
@@ -119,51 +199,65 @@ fn read_submission(args: &Args) -> Result<Submission, String> {
     Ok(submission)
 }
 
-/// The credential from the environment, or the documented example pair when none of the three
-/// variables is set (saying so on stderr), as `sign_post_form` does.
-fn credentials() -> Result<Credentials, String> {
-    if [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN].iter().all(|n| std::env::var_os(n).is_none()) {
-        eprintln!(
-            "note: no {ENV_ACCESS_KEY_ID}/{ENV_ACCESS_KEY_SECRET} set; verifying with the OSS documentation's example credentials"
-        );
-        return Ok(Credentials::example());
+/// Credentials from the environment, or the documented example pair when none of the
+/// variables is set (then `true`, so that the caller can say so), as `sign_post_form` does.
+fn credentials() -> Result<(Credentials, bool), Failure> {
+    let names = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN];
+    if names.iter().all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())) {
+        return Ok((Credentials::example(), true));
     }
-    Credentials::from_env().map_err(|e| e.to_string())
+    Ok((Credentials::from_env()?, false))
 }
 
 /// `{"accepted": <accepted>, ...fields of value}`.
-fn report(accepted: bool, value: Result<Value, serde_json::Error>) -> Result<String, String> {
+fn report(accepted: bool, value: Result<Value, serde_json::Error>) -> Result<String, Failure> {
     let mut out = Map::new();
     out.insert("accepted".into(), Value::Bool(accepted));
-    match value.map_err(|e| e.to_string())? {
+    match value.map_err(|e| Failure(format!("cannot write the JSON: {e}")))? {
         Value::Object(fields) => out.extend(fields),
-        other => return Err(format!("unexpected report shape {other}")),
+        other => return Err(Failure(format!("unexpected report shape {other}"))),
     }
-    serde_json::to_string(&Value::Object(out)).map_err(|e| e.to_string())
+    serde_json::to_string(&Value::Object(out)).map_err(|e| Failure(format!("cannot write the JSON: {e}")))
 }
 
-fn run() -> Result<bool, String> {
-    let args = parse_args()?;
-    let submission = read_submission(&args)?;
-    let credentials = credentials()?;
-    let options = VerifyOptions::default().allow_anonymous(args.allow_anonymous);
-    let verifier = Verifier::new(args.bucket, args.region).with_options(options);
-    let now = args.now.unwrap_or_else(OffsetDateTime::now_utc);
+/// The JSON line to print, whether the form was accepted, and whether the example credentials
+/// checked it.
+fn run(o: &Options) -> Result<(String, bool, bool), Failure> {
+    let submission = read_submission(o)?;
+    let (credentials, example) = credentials()?;
+    let options = VerifyOptions::default().allow_anonymous(o.allow_anonymous);
+    let verifier = Verifier::new(o.bucket.clone(), o.region.clone()).with_options(options);
+    let now = o.now.unwrap_or_else(OffsetDateTime::now_utc);
     let (accepted, line) = match verifier.verify_at(&submission, &credentials, now) {
         Ok(upload) => (true, report(true, serde_json::to_value(&upload))?),
         Err(rejection) => (false, report(false, serde_json::to_value(&rejection))?),
     };
-    println!("{line}");
-    Ok(accepted)
+    Ok((line, accepted, example))
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(message) => {
-            eprintln!("verify_post_form: {message}");
-            ExitCode::from(2)
+    let result = parse_args(std::env::args().skip(1)).and_then(|options| match options {
+        Some(options) => run(&options).map(Some),
+        None => Ok(None),
+    });
+    match result {
+        Ok(None) => println!("{HELP}"),
+        Ok(Some((line, accepted, example))) => {
+            if example {
+                eprintln!(
+                    "{NAME}: {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and {ENV_SESSION_TOKEN} are not set; \
+                     verified with the OSS documentation's example credentials"
+                );
+            }
+            println!("{line}");
+            if !accepted {
+                return ExitCode::from(1);
+            }
+        }
+        Err(Failure(message)) => {
+            eprintln!("{NAME}: {}", message.replace(['\n', '\r'], " "));
+            return ExitCode::from(2);
         }
     }
+    ExitCode::SUCCESS
 }

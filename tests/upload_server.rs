@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
 use oss_post_policy::time::{Duration, OffsetDateTime};
-use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region};
+use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
 
 const BUCKET: &str = "examplebucket";
 
@@ -114,7 +114,7 @@ fn signed_form(server: &Server, max_size: u64) -> FormFields {
         .endpoint(Endpoint::custom(&server.bucket_url()).unwrap())
         .build()
         .unwrap()
-        .sign_at(&Credentials::example(), &Region::new("cn-hangzhou").unwrap(), OffsetDateTime::now_utc())
+        .sign_at(&Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap()), OffsetDateTime::now_utc())
         .unwrap()
 }
 
@@ -139,9 +139,17 @@ const BOUNDARY: &str = "----e2eBoundary7MA4YWxkTrZu0gW";
 
 /// A multipart/form-data body: `fields` in order, then (if given) the file part.
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    multipart_with_trailing(fields, file, &[])
+}
+
+/// A multipart/form-data body: `fields`, the file part (if given), then `trailing` fields.
+fn multipart_with_trailing(fields: &[(&str, &str)], file: Option<(&str, &[u8])>, trailing: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
-    for (name, value) in fields {
+    let field = |body: &mut Vec<u8>, name: &str, value: &str| {
         write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
+    };
+    for (name, value) in fields {
+        field(&mut body, name, value);
     }
     if let Some((filename, bytes)) = file {
         write!(
@@ -151,6 +159,9 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
         .unwrap();
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
+    }
+    for (name, value) in trailing {
+        field(&mut body, name, value);
     }
     write!(body, "--{BOUNDARY}--\r\n").unwrap();
     body
@@ -168,10 +179,23 @@ struct Reply {
 }
 
 impl Reply {
-    fn code(&self) -> Option<&str> {
-        let start = self.body.find("<Code>")? + "<Code>".len();
-        let end = self.body[start..].find("</Code>")? + start;
+    /// The text of `<name>` in the XML error body, as written.
+    fn element(&self, name: &str) -> Option<&str> {
+        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+        let start = self.body.find(&open)? + open.len();
+        let end = self.body[start..].find(&close)? + start;
         Some(&self.body[start..end])
+    }
+
+    fn code(&self) -> Option<&str> {
+        self.element("Code")
+    }
+
+    /// `<Message>`, unescaped.
+    fn message(&self) -> Option<String> {
+        let text = self.element("Message")?;
+        let pairs = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")];
+        Some(pairs.iter().fold(text.to_owned(), |text, (escaped, plain)| text.replace(escaped, plain)))
     }
 }
 
@@ -345,7 +369,7 @@ fn a_body_cut_short_is_malformed_and_leaves_no_staging_file() {
 }
 
 #[test]
-fn cors_preflight_follows_the_seed_rule() {
+fn cors_preflight_follows_the_guide_rule() {
     let server = Server::start("cors", &[]);
     let client = reqwest::blocking::Client::new();
     let preflight = |method: &str| {
@@ -369,7 +393,7 @@ fn cors_preflight_follows_the_seed_rule() {
 }
 
 #[test]
-fn the_signature_endpoint_has_the_seed_shape_and_points_at_the_local_bucket() {
+fn the_signature_endpoint_has_the_guide_shape_and_points_at_the_local_bucket() {
     let server = Server::start("sig", &["--dir", "uploads/", "--max-size", "77"]);
     let json: serde_json::Value = serde_json::from_str(
         &reqwest::blocking::get(format!("{}/get_post_signature_for_oss_upload", server.url)).unwrap().text().unwrap(),
@@ -399,4 +423,96 @@ fn the_signature_endpoint_has_the_seed_shape_and_points_at_the_local_bucket() {
     let conditions = policy["conditions"].as_array().unwrap();
     assert!(conditions.contains(&serde_json::json!(["starts-with", "$key", "uploads/"])), "{policy}");
     assert!(conditions.contains(&serde_json::json!(["content-length-range", 1, 77])), "{policy}");
+}
+
+#[test]
+fn a_field_after_the_file_is_named_as_the_fault() {
+    let server = Server::start("trailing", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    // A form whose submit button comes after the file input: `key` was sent, before the file.
+    let body = multipart_with_trailing(
+        &fields_of(&form, &[("key", "user-dir/late")]),
+        Some(("late", b"x")),
+        &[("submit", "Upload")],
+    );
+    let reply = post(form.url(), body, None);
+    assert_eq!((reply.status, reply.code()), (400, Some("InvalidArgument")), "{}", reply.body);
+    assert_eq!(reply.headers["x-oss-ec"], "0006-00000103");
+    assert_eq!(
+        reply.message().as_deref(),
+        Some("The form field 'submit' comes after the file; the file must be the last field of the form."),
+        "not OSS's text for a missing key: {}",
+        reply.body
+    );
+    assert_eq!(server.files(), Vec::<String>::new());
+}
+
+/// The server's `/temp_file_upload_url` answer for `file_name`, and the form it stands for:
+/// `key`, `policy`, then the V4 or V1 signature fields, as the upload page builds it.
+fn temp_upload(server: &Server, file_name: &str) -> (serde_json::Value, Vec<(String, String)>) {
+    let url = format!("{}/temp_file_upload_url?FileName={file_name}", server.url);
+    let json: serde_json::Value = serde_json::from_str(&reqwest::blocking::get(url).unwrap().text().unwrap()).unwrap();
+    let field = |name: &str, key: &str| (name.to_owned(), json[key].as_str().unwrap().to_owned());
+    let mut fields = vec![field("key", "TempFileKey"), field("policy", "Policy")];
+    if json.get("OssSignatureVersion").is_some() {
+        fields.extend([
+            field("x-oss-signature-version", "OssSignatureVersion"),
+            field("x-oss-credential", "OssCredential"),
+            field("x-oss-date", "OssDate"),
+            field("x-oss-signature", "Signature"),
+        ]);
+    } else {
+        fields.extend([field("OSSAccessKeyId", "OssAccessKeyId"), field("Signature", "Signature")]);
+    }
+    (json, fields)
+}
+
+#[test]
+fn temporary_upload_urls_are_v4_by_default_and_v1_on_request() {
+    for (args, v4) in [(&[][..], true), (&["--temp-upload-v1"][..], false)] {
+        let server = Server::start(if v4 { "temp-v4" } else { "temp-v1" }, args);
+        let (json, fields) = temp_upload(&server, "notes.txt");
+        assert_eq!(json["Success"], true, "{json}");
+        assert_eq!(json["Endpoint"], server.bucket_url().trim_start_matches("http://"), "{json}");
+        let signature = json["Signature"].as_str().unwrap();
+        if v4 {
+            assert_eq!(json["OssSignatureVersion"], "OSS4-HMAC-SHA256", "{json}");
+            assert!(json["OssCredential"].as_str().unwrap().ends_with("/cn-hangzhou/oss/aliyun_v4_request"), "{json}");
+            assert_eq!(signature.len(), 64, "hex HMAC-SHA256: {json}");
+        } else {
+            let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+            assert!(!keys.contains(&"OssSignatureVersion"), "{json}");
+            assert_eq!(base64::engine::general_purpose::STANDARD.decode(signature).unwrap().len(), 20, "{json}");
+        }
+        // The local bucket takes the answer's form, as OSS would.
+        let key = json["TempFileKey"].as_str().unwrap();
+        assert!(key.starts_with("temp/1440155109798732/upload/") && key.ends_with("/notes.txt"), "{key}");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let reply = post(&server.bucket_url(), multipart(&fields, Some(("notes.txt", b"temp"))), None);
+        assert_eq!(reply.status, 204, "{}", reply.body);
+        assert_eq!(server.stored(key).as_deref(), Some(b"temp".as_slice()));
+        // A name that cannot be a key segment: the OpenAPI error shape.
+        let bad = reqwest::blocking::get(format!("{}/temp_file_upload_url?FileName=a/b", server.url)).unwrap();
+        assert_eq!(bad.status().as_u16(), 400);
+        let bad: serde_json::Value = serde_json::from_str(&bad.text().unwrap()).unwrap();
+        assert_eq!(
+            (&bad["Success"], &bad["Code"]),
+            (&serde_json::json!(false), &serde_json::json!("InvalidParameter"))
+        );
+    }
+}
+
+#[test]
+fn the_guide_page_is_served_as_given_at_guide() {
+    let page = std::env::temp_dir().join(format!("upload-server-test-{}-guide.html", std::process::id()));
+    std::fs::write(&page, "<!DOCTYPE html><title>guide</title>\n").unwrap();
+    let server = Server::start("guide", &["--guide-page", page.to_str().unwrap()]);
+    let got = reqwest::blocking::get(format!("{}/guide", server.url)).unwrap();
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.text().unwrap(), "<!DOCTYPE html><title>guide</title>\n");
+    std::fs::remove_file(&page).unwrap();
+    let without = Server::start("no-guide", &[]);
+    let got = reqwest::blocking::get(format!("{}/guide", without.url)).unwrap();
+    assert_eq!(got.status().as_u16(), 404);
+    assert!(got.text().unwrap().contains("--guide-page"));
 }

@@ -26,7 +26,7 @@ use tokio::io::AsyncWriteExt as _;
 use crate::App;
 use crate::oss_error::{self, next_request_id, push_element};
 
-/// The CORS rule of the seed guide: origin `*`, these methods, headers `*`.
+/// The CORS rule of Alibaba's direct-upload guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
 /// Staging folder for uploads in flight, beside the bucket folders (bucket names cannot start
 /// with `.`, so no bucket can reach it).
@@ -63,6 +63,15 @@ async fn post_object_inner(
     }
     let boundary = multer::parse_boundary(content_type).map_err(|_| oss_error::not_multipart())?;
     let intake = read_form(app, body, &boundary, request_id).await?;
+    // The verifier answers a field after the file with OSS's text for a missing `key`, which
+    // misleads when `key` was sent (e.g. a `submit` button after the file input); same code
+    // and EC, a message naming the field. Every check the verifier makes before this one the
+    // server has already made while reading.
+    if let [file] = intake.submission.files.as_slice() {
+        if let Some((name, _)) = intake.submission.fields.get(file.position) {
+            return Err(oss_error::field_after_file(name));
+        }
+    }
     let accepted = app.verifier.verify(&intake.submission, OffsetDateTime::now_utc())?;
     let Some(staged) = intake.staged else {
         return Err(oss_error::internal("the verifier accepted a form without a stored file"));
@@ -94,7 +103,7 @@ async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> R
         if name.len() > MAX_FIELD_NAME_LEN {
             return Err(oss_error::field_name_too_long());
         }
-        if name.eq_ignore_ascii_case(oss_post_policy::condition::FILE) {
+        if name.eq_ignore_ascii_case(oss_post_policy::field::FILE) {
             let mut file = FilePart::new(part.file_name().unwrap_or_default(), 0);
             file.position = submission.fields.len();
             file.content_type = part.content_type().map(ToString::to_string);
@@ -245,7 +254,7 @@ fn error_response(refusal: &Rejection, request_id: &str, host_id: &str) -> Respo
     response
 }
 
-/// `OPTIONS /oss/<bucket>[/<key>]`: the CORS preflight under the seed's rule.
+/// `OPTIONS /oss/<bucket>[/<key>]`: the CORS preflight under the guide's rule.
 pub(crate) async fn preflight(headers: HeaderMap) -> Response {
     let request_id = next_request_id();
     let method = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).and_then(|v| v.to_str().ok());
@@ -298,7 +307,7 @@ pub(crate) async fn get_object(
     finish(reply, &headers, &request_id)
 }
 
-/// Adds the request id and, for cross-origin requests, the CORS headers of the seed's rule.
+/// Adds the request id and, for cross-origin requests, the CORS headers of the guide's rule.
 fn finish(mut response: Response, request: &HeaderMap, request_id: &str) -> Response {
     let h = response.headers_mut();
     h.insert("x-oss-request-id", header_value(request_id));

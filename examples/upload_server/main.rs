@@ -1,32 +1,37 @@
-//! An upload server in the shape of Alibaba's "server-signed direct upload" guide, with a local
-//! OSS-compatible bucket so the whole browser flow runs with no cloud account.
+//! An upload server in the shape of Alibaba's direct-upload guide (server-signed forms), with a
+//! local OSS-compatible bucket so the whole browser flow runs with no cloud account.
 //!
 //! ```text
 //! cargo run --example upload_server -- [options]
 //! ```
 //!
 //! - `GET /`: an upload page (file input, upload button, progress bar, `#status`).
-//! - `GET /get_post_signature_for_oss_upload`: the seed guide's signature JSON
-//!   (`FormFields::seed_response`).
-//! - `GET /temp_file_upload_url?FileName=NAME`: a temporary upload URL in Cloud Backup's
-//!   `CreateTempFileUploadUrl` shape (`TempUpload`), for a fresh key under `temp/`.
+//! - `GET /get_post_signature_for_oss_upload`: the guide's signature JSON, signed V4
+//!   (`FormFields::post_signature_response`).
+//! - `GET /temp_file_upload_url?FileName=NAME`: a temporary upload URL in the Cloud Backup API
+//!   `CreateTempFileUploadUrl` shape (`TempUpload`), for a fresh key under `temp/`; V4 like the
+//!   signature endpoint, or the API's legacy V1 with `--temp-upload-v1`.
 //! - `POST /oss/<bucket>`: the local bucket. It verifies the form like OSS, stores the object at
 //!   `DATA_DIR/<bucket>/<key>` and answers like OSS (204/200/201 or an XML error), with the CORS
 //!   headers of the guide's bucket rule. `OPTIONS` answers preflights; `GET /oss/<bucket>/<key>`
 //!   reads an object back.
-//! - `GET /seed`, with `--seed-page FILE`: serves that file, e.g. the guide's own page, unchanged.
+//! - `GET /guide`, with `--guide-page FILE`: serves that file, e.g. the page of Alibaba's
+//!   direct-upload guide, unchanged.
 //!
-//! Credentials come from `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET` and `OSS_SESSION_TOKEN`;
-//! with none set, the OSS documentation's example pair is used (and said so on stderr). See
-//! `examples/README.md`.
+//! `--help` lists the options. Credentials come from `OSS_ACCESS_KEY_ID`,
+//! `OSS_ACCESS_KEY_SECRET` and `OSS_SESSION_TOKEN`; with none set, the OSS documentation's
+//! example pair is used (and stderr says so). Exit status: 0 stopped with Ctrl-C (or `--help`),
+//! 1 input refused or the server failed, 2 usage error; every failure is one line on stderr.
+//! See `examples/README.md`.
 
 mod bucket;
 mod oss_error;
 mod verify_adapter;
 
 use std::hash::{BuildHasher as _, Hasher as _};
+use std::iter::Peekable;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,9 +41,11 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::{
-    Bucket, Credentials, Endpoint, PostPolicy, Region, SigningKeyCache, TempUpload, TempUploadRequest,
+    Bucket, Credentials, Endpoint, PostPolicy, Region, SignatureVersion, Signer, SigningKeyCache, TempUpload,
+    TempUploadRequest,
 };
 
 use crate::verify_adapter::UploadVerifier;
@@ -46,26 +53,47 @@ use crate::verify_adapter::UploadVerifier;
 /// The upload page, with its script and styles inline: nothing comes from a CDN.
 const PAGE: &str = include_str!("page.html");
 
-const USAGE: &str = "\
+const NAME: &str = "upload_server";
+const HELP: &str = "\
 usage: upload_server [options]
 
-  --listen ADDR        address to listen on (port 0: any free port)  [127.0.0.1:8000]
-  --data-dir DIR       where the local bucket stores objects          [a new temporary folder]
-  --public-url URL     how browsers reach this server                 [http://<listen address>]
-  --oss-host URL       send browsers to this real OSS bucket URL instead of the local bucket
-  --bucket B           bucket name                                    [examplebucket]
-  --region R           region                                         [cn-hangzhou]
-  --dir P              key prefix the policy requires                 [user-dir/]
-  --max-size N         largest file in bytes (content-length-range)   [10485760]
-  --expires-in S       policy lifetime in seconds                     [3600]
-  --account-id A       account segment of temporary upload keys       [1440155109798732]
-  --seed-page FILE     serve FILE at /seed (e.g. the seed guide's page, unchanged)
+Serves an upload page, the signature endpoint of Alibaba's direct-upload guide, temporary
+upload URLs and a local OSS-compatible bucket that stores what it accepts (examples/README.md).
 
-Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN (or the documented
-example pair when none is set).";
+options (--opt value or --opt=value; a value starting with -- needs the = form):
+  --listen ADDR        address to listen on, IP:PORT (port 0: any free port); default 127.0.0.1:8000
+  --data-dir DIR       where the local bucket stores objects; default a new temporary folder
+  --public-url URL     how browsers reach this server; default http://<listen address>
+  --oss-host URL       send browsers to this real bucket URL instead of the local bucket
+  --bucket B           bucket; default examplebucket
+  --region R           region, e.g. cn-hangzhou (oss- prefix accepted); default cn-hangzhou
+  --dir P              key prefix the policy requires (starts-with $key); default user-dir/
+  --max-size N         largest file, bytes (content-length-range 1..N); default 10485760
+  --expires-in S       seconds from signing to expiration; default 3600
+  --account-id A       account segment of temporary upload keys; default 1440155109798732
+  --temp-upload-v1     sign /temp_file_upload_url answers V1, the Cloud Backup API's legacy
+                       shape; default V4, like /get_post_signature_for_oss_upload
+  --guide-page FILE    serve FILE at /guide (e.g. the page of Alibaba's direct-upload guide)
+  -h, --help           print this help
+
+Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
+the OSS documentation's example credentials (only the local bucket accepts them; stderr says so).
+Exit status: 0 stopped, 1 input refused or the server failed, 2 usage error.";
+
+/// Why the program stops: input it refuses or a failure while serving (exit 1), or a command
+/// line it cannot read (exit 2).
+enum Failure {
+    Refused(String),
+    Usage(String),
+}
+
+impl From<oss_post_policy::Error> for Failure {
+    fn from(e: oss_post_policy::Error) -> Self {
+        Self::Refused(e.to_string())
+    }
+}
 
 /// Command-line options.
-#[derive(Debug)]
 struct Options {
     listen: SocketAddr,
     data_dir: Option<PathBuf>,
@@ -77,84 +105,131 @@ struct Options {
     max_size: u64,
     expires_in: i64,
     account_id: String,
-    seed_page: Option<PathBuf>,
+    temp_upload_v1: bool,
+    guide_page: Option<String>,
 }
 
-impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
-        let mut o = Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
-            data_dir: None,
-            public_url: None,
-            oss_host: None,
-            bucket: "examplebucket".to_owned(),
-            region: "cn-hangzhou".to_owned(),
-            dir: "user-dir/".to_owned(),
-            max_size: 10 * 1024 * 1024,
-            expires_in: 3600,
-            account_id: "1440155109798732".to_owned(),
-            seed_page: None,
-        };
-        while let Some(flag) = args.next() {
-            if flag == "--help" || flag == "-h" {
-                return Ok(None);
+/// The options, or `None` for `--help`.
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Failure> {
+    let mut o = Options {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        data_dir: None,
+        public_url: None,
+        oss_host: None,
+        bucket: "examplebucket".to_owned(),
+        region: "cn-hangzhou".to_owned(),
+        dir: "user-dir/".to_owned(),
+        max_size: 10 * 1024 * 1024,
+        expires_in: 3600,
+        account_id: "1440155109798732".to_owned(),
+        temp_upload_v1: false,
+        guide_page: None,
+    };
+    let mut args = args.peekable();
+    while let Some((name, inline)) = next_option(&mut args) {
+        let mut value = || value(&mut args, &name, inline.clone());
+        match name.as_str() {
+            "--listen" => {
+                let listen = value()?;
+                o.listen = listen.parse().map_err(|_| {
+                    Failure::Usage(format!("--listen {listen:?} is not an address such as 127.0.0.1:8000"))
+                })?;
             }
-            let value = args.next().ok_or_else(|| format!("option {flag} needs a value"))?;
-            let bad = |what: &str| format!("invalid value {value:?} for {flag}: {what}");
-            match flag.as_str() {
-                "--listen" => o.listen = value.parse().map_err(|_| bad("expected IP:PORT"))?,
-                "--data-dir" => o.data_dir = Some(PathBuf::from(value)),
-                "--public-url" => o.public_url = Some(value),
-                "--oss-host" => o.oss_host = Some(value),
-                "--bucket" => o.bucket = value,
-                "--region" => o.region = value,
-                "--dir" => o.dir = value,
-                "--max-size" => {
-                    o.max_size = value.parse().ok().filter(|&n| n >= 1).ok_or_else(|| bad("expected bytes >= 1"))?;
-                }
-                "--expires-in" => {
-                    o.expires_in =
-                        value.parse().ok().filter(|&n| n >= 1).ok_or_else(|| bad("expected seconds >= 1"))?;
-                }
-                "--account-id" => o.account_id = value,
-                "--seed-page" => o.seed_page = Some(PathBuf::from(value)),
-                _ => return Err(format!("unknown option {flag} (try --help)")),
-            }
+            "--data-dir" => o.data_dir = Some(PathBuf::from(value()?)),
+            "--public-url" => o.public_url = Some(value()?),
+            "--oss-host" => o.oss_host = Some(value()?),
+            "--bucket" => o.bucket = value()?,
+            "--region" => o.region = value()?,
+            "--dir" => o.dir = value()?,
+            "--max-size" => o.max_size = number(&name, &value()?)?,
+            "--expires-in" => o.expires_in = number(&name, &value()?)?,
+            "--account-id" => o.account_id = value()?,
+            "--temp-upload-v1" => o.temp_upload_v1 = flag(&name, inline.as_deref())?,
+            "--guide-page" => o.guide_page = Some(value()?),
+            "-h" | "--help" => return Ok(None),
+            _ => return Err(unknown(&name)),
         }
-        Ok(Some(o))
     }
+    Ok(Some(o))
+}
+
+// The argument loop's helpers, as in sign_post_form.rs.
+
+/// The next argument as an option name and, for `--opt=value`, its value.
+fn next_option(args: &mut impl Iterator<Item = String>) -> Option<(String, Option<String>)> {
+    let arg = args.next()?;
+    Some(match arg.split_once('=') {
+        Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
+        _ => (arg, None),
+    })
+}
+
+/// The value of option `name`: after its `=`, else the next argument unless that is an option.
+fn value(
+    args: &mut Peekable<impl Iterator<Item = String>>,
+    name: &str,
+    inline: Option<String>,
+) -> Result<String, Failure> {
+    inline
+        .or_else(|| args.next_if(|next| !next.starts_with("--")))
+        .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+}
+
+/// A bare flag: `true`, or a usage error for `--flag=value`.
+fn flag(name: &str, inline: Option<&str>) -> Result<bool, Failure> {
+    match inline {
+        None => Ok(true),
+        Some(_) => Err(Failure::Usage(format!("{name} takes no value"))),
+    }
+}
+
+fn unknown(name: &str) -> Failure {
+    let what = if name.starts_with('-') { "unknown option" } else { "unexpected argument" };
+    Failure::Usage(format!("{what} {name:?} (see --help)"))
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
+    value.parse().map_err(|_| Failure::Usage(format!("{name} {value:?} is not a whole number")))
+}
+
+/// The region; an endpoint such as `oss-cn-hangzhou.aliyuncs.com` is refused, naming its region.
+fn region(value: &str) -> Result<Region, Failure> {
+    if value.contains('.') {
+        let id = value.split(['.', '/']).find_map(|label| label.strip_prefix("oss-"));
+        let id = id.map(|id| id.trim_end_matches("-internal")).filter(|id| !id.starts_with("accelerate"));
+        return Err(Failure::Refused(match id {
+            Some(id) => format!("--region {value:?} is an endpoint; its region is {id} (--region {id})"),
+            None => format!("--region {value:?} is an endpoint, not a region such as cn-hangzhou"),
+        }));
+    }
+    Ok(Region::new(value)?)
+}
+
+/// Credentials from the environment, or the documented example pair when none of the
+/// variables is set (then `true`, so that the caller can say so).
+fn credentials() -> Result<(Credentials, bool), Failure> {
+    let names = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN];
+    if names.iter().all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())) {
+        return Ok((Credentials::example(), true));
+    }
+    Ok((Credentials::from_env()?, false))
 }
 
 /// Everything the handlers share.
 struct App {
     bucket: Bucket,
-    region: Region,
-    credentials: Credentials,
     policy: PostPolicy,
-    keys: SigningKeyCache,
+    /// V4, for `/get_post_signature_for_oss_upload`.
+    signer: Signer,
+    /// The same credentials and key cache; V4, or V1 with `--temp-upload-v1`.
+    temp_signer: Signer,
     temp_uploads: TempUpload,
     account_id: String,
     verifier: UploadVerifier,
     data_dir: PathBuf,
     /// `<public url>/oss/<bucket>`: the local bucket endpoint.
     local_bucket_url: String,
-    seed_page: Option<String>,
-}
-
-/// Credentials from the environment, or the documented example pair when none is set.
-fn credentials() -> Result<Credentials, oss_post_policy::Error> {
-    use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
-    let none_set = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN]
-        .iter()
-        .all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()));
-    if none_set {
-        eprintln!(
-            "upload_server: {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET} are not set; signing with the OSS \
-             documentation's example pair (only the local bucket accepts it)"
-        );
-        return Ok(Credentials::example());
-    }
-    Credentials::from_env()
+    guide_page: Option<String>,
 }
 
 /// A new, empty folder under the system temporary folder.
@@ -171,111 +246,159 @@ fn new_temp_dir() -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("could not create a temporary folder"))
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match Options::parse(std::env::args().skip(1)) {
-        Ok(Some(options)) => match serve(options).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("upload_server: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("upload_server: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
-    let bucket = Bucket::new(&options.bucket)?;
-    let region = Region::new(&options.region)?;
-    let credentials = credentials()?;
-
-    let data_dir = match &options.data_dir {
+/// The data folder, ready: staged uploads of an earlier run that was killed are dropped.
+fn prepare_data_dir(data_dir: Option<&Path>, bucket: &Bucket) -> std::io::Result<PathBuf> {
+    let data_dir = match data_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir)?;
-            dir.clone()
+            dir.to_owned()
         }
         None => new_temp_dir()?,
     };
-    // Staged uploads of an earlier run that was killed are ours to drop.
     let incoming = data_dir.join(bucket::INCOMING);
     if incoming.exists() {
         std::fs::remove_dir_all(&incoming)?;
     }
     std::fs::create_dir_all(&incoming)?;
     std::fs::create_dir_all(data_dir.join(bucket.as_str()))?;
+    Ok(data_dir)
+}
 
-    let listener = tokio::net::TcpListener::bind(options.listen).await?;
-    let bound = listener.local_addr()?;
-    let public_url = match &options.public_url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
+#[tokio::main]
+async fn main() -> ExitCode {
+    let result = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(options)) => serve(options).await,
+        Ok(None) => {
+            println!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(failure) => Err(failure),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Refused(message)) => {
+            eprintln!("{NAME}: {}", message.replace(['\n', '\r'], " "));
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("{NAME}: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(o: Options) -> Result<(), Failure> {
+    // Every input is checked before the credentials are read, and the credentials before
+    // anything is created on disk or on the network, so bad input gets one line and no traces.
+    let bucket = Bucket::new(&o.bucket)?;
+    let region = region(&o.region)?;
+    if o.max_size == 0 {
+        return Err(Failure::Refused("--max-size must be at least 1".into()));
+    }
+    let public_url = o.public_url.as_deref().map(|url| url.trim_end_matches('/').to_owned());
+    for url in [&public_url, &o.oss_host].into_iter().flatten() {
+        Endpoint::custom(url)?;
+    }
+    let guide_page = match &o.guide_page {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| Failure::Refused(format!("cannot read --guide-page {path:?}: {e}")))?,
+        ),
+        None => None,
+    };
+    let (credentials, example) = credentials()?;
+
+    // One key cache for the signers and the verifier: a V4 key is derived once per UTC day.
+    let keys = SigningKeyCache::new();
+    let credentials = Arc::new(credentials);
+    let signer = Signer::new(Arc::clone(&credentials), region.clone()).with_key_cache(keys.clone());
+    let temp_version = if o.temp_upload_v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
+    let temp_signer = signer.clone().with_version(temp_version);
+    let verifier = UploadVerifier::new(bucket.clone(), region, Arc::clone(&credentials), keys);
+    // The policy is built once the URL browsers post to is known; a signature now refuses a
+    // lifetime the handlers could never sign (not positive, over V4's 7 days, past 9999).
+    let policy = |url: &Endpoint| {
+        PostPolicy::builder(bucket.clone())
+            .expires_in(Duration::seconds(o.expires_in))
+            .key_starts_with(o.dir.as_str())
+            .content_length_range(1, o.max_size)
+            .endpoint(url.clone())
+            .build()
+    };
+    policy(&Endpoint::Public)?.sign(&signer).map_err(|e| match e {
+        e @ oss_post_policy::Error::TimeOutOfRange { .. } => {
+            Failure::Refused(format!("--expires-in {} is too far: {e}", o.expires_in))
+        }
+        e => e.into(),
+    })?;
+    if example {
+        eprintln!(
+            "{NAME}: {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and {ENV_SESSION_TOKEN} are not set; signing \
+             with the OSS documentation's example credentials, which only the local bucket accepts"
+        );
+    }
+
+    let data_dir = prepare_data_dir(o.data_dir.as_deref(), &bucket)
+        .map_err(|e| Failure::Refused(format!("cannot prepare the data folder: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(o.listen)
+        .await
+        .map_err(|e| Failure::Refused(format!("cannot listen on {}: {e}", o.listen)))?;
+    let bound = listener.local_addr().map_err(|e| Failure::Refused(format!("cannot listen: {e}")))?;
+    let public_url = match public_url {
+        Some(url) => url,
         None if bound.ip().is_unspecified() => format!("http://127.0.0.1:{}", bound.port()),
         None => format!("http://{bound}"),
     };
     let local_bucket_url = format!("{public_url}/oss/{bucket}");
-    let upload_url = options.oss_host.as_deref().unwrap_or(&local_bucket_url);
-    let policy = PostPolicy::builder(bucket.clone())
-        .expires_in(Duration::seconds(options.expires_in))
-        .key_starts_with(options.dir.as_str())
-        .content_length_range(1, options.max_size)
-        .endpoint(Endpoint::custom(upload_url)?)
-        .build()?;
-    // Same bucket, endpoint, size limit and lifetime; V1 signatures, as Cloud Backup answers.
-    let temp_uploads = TempUpload::new(bucket.clone(), region.clone())
-        .endpoint(Endpoint::custom(upload_url)?)
-        .max_size(options.max_size)
-        .lifetime(Duration::seconds(options.expires_in));
-    let seed_page = options.seed_page.as_ref().map(std::fs::read_to_string).transpose()?;
+    let upload_url = o.oss_host.as_deref().map_or(local_bucket_url.as_str(), |host| host.trim_end_matches('/'));
+    let endpoint = Endpoint::custom(upload_url)?;
+    let policy = policy(&endpoint)?;
+    let banner = format!(
+        "{NAME}: listening on {public_url}\n{NAME}: data dir {}\n{NAME}: browsers upload to {upload_url}\n",
+        data_dir.display()
+    );
+    // Same bucket, endpoint, size limit and lifetime.
+    let temp_uploads = TempUpload::new(bucket.clone())
+        .endpoint(endpoint)
+        .max_size(o.max_size)
+        .lifetime(Duration::seconds(o.expires_in));
 
     let app = Arc::new(App {
-        verifier: UploadVerifier::new(bucket.clone(), region.clone(), credentials.clone()),
         bucket,
-        region,
-        credentials,
         policy,
-        keys: SigningKeyCache::new(),
+        signer,
+        temp_signer,
         temp_uploads,
-        account_id: options.account_id,
-        data_dir: data_dir.clone(),
-        local_bucket_url: local_bucket_url.clone(),
-        seed_page,
+        account_id: o.account_id,
+        verifier,
+        data_dir,
+        local_bucket_url,
+        guide_page,
     });
     let router = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route("/get_post_signature_for_oss_upload", get(signature))
         .route("/temp_file_upload_url", get(temp_file_upload_url))
-        .route("/seed", get(seed_page_handler))
+        .route("/guide", get(guide))
         .route("/oss/{bucket}", post(bucket::post_object).options(bucket::preflight))
         .route("/oss/{bucket}/{*key}", get(bucket::get_object).options(bucket::preflight))
         .with_state(app);
 
     // Not `println!`: a reader that goes away must not bring the server down.
-    let banner = format!(
-        "upload_server: listening on {public_url}\nupload_server: data dir {}\nupload_server: browsers upload to {upload_url}\n",
-        data_dir.display()
-    );
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
-    Ok(())
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| Failure::Refused(format!("the server stopped: {e}")))
 }
 
-/// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the seed's JSON shape.
+/// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the guide's JSON shape.
 async fn signature(State(app): State<Arc<App>>) -> Response {
-    let signed = app
-        .policy
-        .sign_at_cached(&app.credentials, &app.region, OffsetDateTime::now_utc(), &app.keys)
-        .and_then(|form| form.seed_response());
+    let signed = app.policy.sign(&app.signer).and_then(|form| form.post_signature_response());
     match signed {
-        Ok(seed) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(seed)).into_response(),
+        Ok(response) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(response)).into_response(),
         Err(e) => {
-            eprintln!("upload_server: signing failed: {e}");
+            eprintln!("{NAME}: signing failed: {e}");
             (StatusCode::INTERNAL_SERVER_ERROR, "signing failed").into_response()
         }
     }
@@ -301,7 +424,7 @@ async fn temp_file_upload_url(State(app): State<Arc<App>>, Query(query): Query<T
                 unique_id: &unique_id,
                 request_id: &request_id,
             };
-            app.temp_uploads.sign_at(&app.credentials, &request, OffsetDateTime::now_utc()).map_err(|e| e.to_string())
+            app.temp_uploads.sign(&app.temp_signer, &request).map_err(|e| e.to_string())
         }
     };
     match result {
@@ -335,11 +458,11 @@ fn unique_id() -> String {
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
-/// `GET /seed`: the page given with `--seed-page`, as is.
-async fn seed_page_handler(State(app): State<Arc<App>>) -> Response {
-    match &app.seed_page {
+/// `GET /guide`: the page given with `--guide-page`, as is.
+async fn guide(State(app): State<Arc<App>>) -> Response {
+    match &app.guide_page {
         Some(page) => Html(page.clone()).into_response(),
-        None => (StatusCode::NOT_FOUND, "start the server with --seed-page FILE").into_response(),
+        None => (StatusCode::NOT_FOUND, "start the server with --guide-page FILE").into_response(),
     }
 }
 

@@ -47,6 +47,17 @@ pub(crate) fn field_value_too_long(name: &str) -> Rejection {
     )
 }
 
+/// The verifier's code and EC for a field after the file (0006-00000103), with a message that
+/// names the field.
+pub(crate) fn field_after_file(name: &str) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "InvalidArgument",
+        format!("The form field '{name}' comes after the file; the file must be the last field of the form."),
+        Some("0006-00000103"),
+    )
+}
+
 pub(crate) fn pre_data_too_long() -> Rejection {
     error(
         StatusCode::BAD_REQUEST,

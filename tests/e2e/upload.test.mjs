@@ -26,7 +26,7 @@ const SERVER_BIN =
   process.env.UPLOAD_SERVER_BIN ??
   path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "examples", "upload_server");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SEED_PAGE = path.join(HERE, "seed_page.html");
+const GUIDE_PAGE = path.join(HERE, "guide_page.html");
 const BUCKET = "examplebucket";
 // The flags this machine needs: no sandbox as root, and no background traffic to Google hosts,
 // which the closed network refuses.
@@ -170,8 +170,8 @@ test("a file over the policy's size limit is refused with EntityTooLarge and not
   await page.close();
 });
 
-test("the seed guide's own upload page, unchanged, uploads to the local bucket", { timeout: 60_000 }, async () => {
-  const server = await startServer(["--seed-page", SEED_PAGE]);
+test("the direct-upload guide's own page, unchanged, uploads to the local bucket", { timeout: 60_000 }, async () => {
+  const server = await startServer(["--guide-page", GUIDE_PAGE]);
   const { page, console } = await newPage();
   const alerts = [];
   const alerted = new Promise((resolve) =>
@@ -181,12 +181,12 @@ test("the seed guide's own upload page, unchanged, uploads to the local bucket",
       resolve();
     }),
   );
-  // The seed page posts to `host` with fetch and no CORS mode tweaks: cross-origin again.
-  await page.goto(server.url.replace("127.0.0.1", "localhost") + "/seed");
+  // The guide's page posts to `host` with fetch and no CORS mode tweaks: cross-origin again.
+  await page.goto(server.url.replace("127.0.0.1", "localhost") + "/guide");
   assert.equal(await page.title(), "Generate a signature on the server to upload a file to OSS");
 
-  const name = "seed-page-upload.txt";
-  const bytes = Buffer.from(`uploaded by the seed page ${randomBytes(8).toString("hex")}\n`);
+  const name = "guide-page-upload.txt";
+  const bytes = Buffer.from(`uploaded by the guide's page ${randomBytes(8).toString("hex")}\n`);
   await page.setInputFiles("#file", { name, mimeType: "text/plain", buffer: bytes });
   await page.click("button[type=submit]");
   let timer;
@@ -206,23 +206,27 @@ test("the seed guide's own upload page, unchanged, uploads to the local bucket",
   await page.close();
 });
 
-test("a temporary upload URL (CreateTempFileUploadUrl shape) stores the file under its temp/ key", { timeout: 60_000 }, async () => {
-  const server = await startServer();
-  const { page, console } = await newPage();
-  await page.goto(server.url.replace("127.0.0.1", "localhost") + "/");
-  const name = "temp upload ü.txt";
-  const bytes = randomBytes(10 * 1024);
-  await page.setInputFiles("#file", { name, mimeType: "text/plain", buffer: bytes });
-  await page.check("#temp");
-  await page.click("button[type=submit]");
-  const status = await statusWhenDone(page);
+for (const [version, args] of [["V4", []], ["V1", ["--temp-upload-v1"]]]) {
+  test(`a temporary upload URL (CreateTempFileUploadUrl shape, ${version}) stores the file under its temp/ key`, { timeout: 60_000 }, async () => {
+    const server = await startServer(args);
+    const { page, console } = await newPage();
+    await page.goto(server.url.replace("127.0.0.1", "localhost") + "/");
+    const answer = await page.evaluate(async () => (await fetch("/temp_file_upload_url?FileName=probe.txt")).json());
+    assert.equal(answer.OssSignatureVersion, version === "V4" ? "OSS4-HMAC-SHA256" : undefined, JSON.stringify(answer));
+    const name = "temp upload ü.txt";
+    const bytes = randomBytes(10 * 1024);
+    await page.setInputFiles("#file", { name, mimeType: "text/plain", buffer: bytes });
+    await page.check("#temp");
+    await page.click("button[type=submit]");
+    const status = await statusWhenDone(page);
 
-  assert.match(status, /success/, `status: ${status}\nconsole:\n${console.join("\n")}\nserver:\n${server.log()}`);
-  const key = status.match(/Upload success: (.+) \(HTTP 201\)/)?.[1];
-  assert.match(key ?? "", /^temp\/1440155109798732\/upload\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\//);
-  assert.ok(key.endsWith("/" + name), key);
-  const stored = await readFile(path.join(server.dataDir, BUCKET, ...key.split("/")));
-  assert.ok(stored.equals(bytes), "stored bytes differ from the file");
-  assert.deepEqual(await filesUnder(path.join(server.dataDir, BUCKET)), [key.split("/").join(path.sep)]);
-  await page.close();
-});
+    assert.match(status, /success/, `status: ${status}\nconsole:\n${console.join("\n")}\nserver:\n${server.log()}`);
+    const key = status.match(/Upload success: (.+) \(HTTP 201\)/)?.[1];
+    assert.match(key ?? "", /^temp\/1440155109798732\/upload\/\d{4}-\d{2}-\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\//);
+    assert.ok(key.endsWith("/" + name), key);
+    const stored = await readFile(path.join(server.dataDir, BUCKET, ...key.split("/")));
+    assert.ok(stored.equals(bytes), "stored bytes differ from the file");
+    assert.deepEqual(await filesUnder(path.join(server.dataDir, BUCKET)), [key.split("/").join(path.sep)]);
+    await page.close();
+  });
+}
