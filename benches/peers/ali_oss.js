@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// One signed V4 PostObject form per iteration with ali-oss 6.23.0, the way the seed guide's
+// One signed V4 PostObject form per iteration with ali-oss 6.23.0, the way Alibaba's direct-upload guide's
 // Node sample does it (minus the STS call and Express): format x-oss-date, build the
 // credential and the policy object, client.signPostObjectPolicyV4(policy, date), base64 the
 // policy for the form, assemble the response. The client is created once, outside the loop

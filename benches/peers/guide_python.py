@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One signed V4 PostObject form per iteration with the algorithm of the seed guide's Python
+"""One signed V4 PostObject form per iteration with the algorithm of Alibaba's direct-upload guide's Python
 sample (standard library only: json, base64, hmac, hashlib, datetime), minus the STS call and
 Flask, on the policy of benches/post_policy.rs.
 
@@ -7,7 +7,7 @@ As in the sample, the policy is json.dumps(policy).strip(): Python's default sep
 space after ',' and ':', so its bytes (and signature) differ from ali-oss's and ours; the work
 per form is the same.
 
-Usage: python3 seed_python.py [iterations]
+Usage: python3 guide_python.py [iterations]
 Prints one JSON line: {"peer", "version", "signature", "policy_bytes", "per_form_us"}.
 """
 import base64
@@ -84,7 +84,7 @@ def main():
             sign_form()
         rounds.append((time.perf_counter_ns() - t0) / 1000 / iterations)
     print(json.dumps({
-        "peer": "seed Python sample",
+        "peer": "the direct-upload guide's Python sample",
         "version": f"CPython {platform.python_version()}",
         "signature": first["signature"],
         "policy_bytes": len(base64.b64decode(first["policy"])),
