@@ -215,7 +215,7 @@ fn run(o: &Options) -> Result<(String, bool), Failure> {
         Policy::Text(text) => text.sign_at(&signer, now),
     };
     let form = form.map_err(|e| match (e, o.expires_in) {
-        (e @ oss_post_policy::Error::TimeOutOfRange { .. }, Some(s)) => {
+        (e @ oss_post_policy::Error::ValidityOutOfRange { .. }, Some(s)) => {
             Failure::Refused(format!("--expires-in {s} is too far: {e}"))
         }
         (e, _) => e.into(),

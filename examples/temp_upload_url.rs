@@ -220,7 +220,7 @@ fn run(o: &Options) -> Result<(String, bool), Failure> {
     let version = if o.v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
     let signer = Signer::new(credentials, region).with_version(version);
     let url = uploads.sign_at(&signer, &request, now).map_err(|e| match (e, o.expires_in) {
-        (e @ oss_post_policy::Error::TimeOutOfRange { .. }, Some(s)) => {
+        (e @ oss_post_policy::Error::ValidityOutOfRange { .. }, Some(s)) => {
             Failure::Refused(format!("--expires-in {s} is too far: {e}"))
         }
         (e, _) => e.into(),

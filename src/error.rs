@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 /// Everything that can go wrong while building or signing a policy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,10 +153,18 @@ pub enum Error {
         date: OffsetDateTime,
     },
     /// A time that OSS's formats cannot express: a UTC year outside 0000-9999.
-    #[error("time {time} is outside the years 0000-9999 that OSS's date formats can write")]
+    #[error("time {} is outside the years 0000-9999 that OSS's date formats can write", Iso(time))]
     TimeOutOfRange {
         /// The time at fault, as given.
         time: OffsetDateTime,
+    },
+    /// A relative expiration that ends after the last time OSS's formats can write.
+    #[error("a validity of {validity} from {} ends after the year 9999", Iso(now))]
+    ValidityOutOfRange {
+        /// The validity given (`expires_in`).
+        validity: Duration,
+        /// The signing time.
+        now: OffsetDateTime,
     },
     /// The upload callback configuration breaks an OSS rule.
     #[error("invalid callback {part}: {reason}")]

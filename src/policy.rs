@@ -33,7 +33,10 @@ impl Expiration {
     pub(crate) fn resolve(self, now: OffsetDateTime, version: SignatureVersion) -> Result<OffsetDateTime> {
         let expiration = match self {
             Self::At(t) => time_fmt::normalize(t)?,
-            Self::In(d) => time_fmt::normalize(now.checked_add(d).ok_or(Error::TimeOutOfRange { time: now })?)?,
+            Self::In(validity) => now
+                .checked_add(validity)
+                .and_then(|t| time_fmt::normalize(t).ok())
+                .ok_or(Error::ValidityOutOfRange { validity, now })?,
         };
         check_validity(expiration, now, version)?;
         Ok(expiration)
@@ -134,7 +137,8 @@ impl PostPolicy {
     /// # Errors
     /// [`Error::Expired`] unless the expiration is after `now`; [`Error::ValidityTooLong`] for a
     /// V4 policy expiring more than 7 days after `now`; [`Error::TimeOutOfRange`] for times
-    /// OSS's formats cannot write.
+    /// OSS's formats cannot write, [`Error::ValidityOutOfRange`] for an `expires_in` that ends
+    /// after them.
     pub fn sign_at(&self, signer: &Signer, now: OffsetDateTime) -> Result<FormFields> {
         let now = time_fmt::normalize(now)?;
         let expiration = self.expiration.resolve(now, signer.version())?;
@@ -281,9 +285,13 @@ mod tests {
         let edge = datetime!(9999-12-31 23:00 -05:00);
         assert_eq!(guide_policy().sign_at(&v4, edge), Err(Error::TimeOutOfRange { time: edge }));
         let late = datetime!(9999-12-31 23:30 UTC);
-        assert!(matches!(guide_policy().sign_at(&v4, late), Err(Error::TimeOutOfRange { .. })));
+        assert!(matches!(guide_policy().sign_at(&v4, late), Err(Error::ValidityOutOfRange { .. })));
         let forever = PostPolicy::builder(bucket()).expires_in(Duration::MAX).build().unwrap();
-        assert!(matches!(forever.sign_at(&v1, NOW), Err(Error::TimeOutOfRange { .. })));
+        assert_eq!(forever.sign_at(&v1, NOW), Err(Error::ValidityOutOfRange { validity: Duration::MAX, now: NOW }));
+        let past_9999 = PostPolicy::builder(bucket()).expires_in(Duration::days(3_000_000)).build().unwrap();
+        let err = past_9999.sign_at(&v1, NOW).unwrap_err();
+        assert!(matches!(err, Error::ValidityOutOfRange { .. }), "{err:?}");
+        assert!(err.to_string().contains("2024-11-27T06:09:41Z"), "{err}");
         let at_edge = PostPolicy::builder(bucket()).expires_at(edge).build().unwrap();
         assert_eq!(at_edge.sign_at(&v1, NOW), Err(Error::TimeOutOfRange { time: edge }));
     }

@@ -307,7 +307,12 @@ proptest! {
                 prop_assert!(form.expiration() > whole);
                 prop_assert!(v1 || form.expiration() - whole <= Duration::days(7));
             }
-            Err(Error::TimeOutOfRange { .. } | Error::Expired { .. } | Error::ValidityTooLong { .. }) if in_range => {}
+            Err(
+                Error::TimeOutOfRange { .. }
+                | Error::ValidityOutOfRange { .. }
+                | Error::Expired { .. }
+                | Error::ValidityTooLong { .. },
+            ) if in_range => {}
             Err(Error::TimeOutOfRange { time }) => prop_assert_eq!(time, now),
             Err(other) => prop_assert!(false, "signing at {} failed with {:?}", now, other),
         }

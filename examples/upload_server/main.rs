@@ -326,7 +326,7 @@ async fn serve(o: Options) -> Result<(), Failure> {
             .build()
     };
     policy(&Endpoint::Public)?.sign(&signer).map_err(|e| match e {
-        e @ oss_post_policy::Error::TimeOutOfRange { .. } => {
+        e @ oss_post_policy::Error::ValidityOutOfRange { .. } => {
             Failure::Refused(format!("--expires-in {} is too far: {e}", o.expires_in))
         }
         e => e.into(),
