@@ -83,7 +83,7 @@ mod values;
 
 use std::fmt;
 
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 pub use accepted::{AcceptedUpload, FILENAME_VARIABLE};
 pub use callback::{CallbackConfig, MAX_CALLBACK_VAR_LEN};
@@ -175,7 +175,8 @@ impl Verifier {
 
     /// Checks `submission` as OSS would on receiving it at `now`.
     ///
-    /// `now` is converted to UTC; sub-seconds are kept, so a policy expiring at
+    /// `now` may have any offset (times are compared as instants, so no conversion can fail
+    /// at the edge of the calendar); sub-seconds are kept, so a policy expiring at
     /// `12:00:00.500Z` is still valid at `12:00:00.400Z`.
     ///
     /// # Errors
@@ -186,7 +187,6 @@ impl Verifier {
         credentials: &(impl CredentialLookup + ?Sized),
         now: OffsetDateTime,
     ) -> Result<AcceptedUpload, Rejection> {
-        let now = now.to_offset(UtcOffset::UTC);
         let options = &self.options;
         let mut form = layout::layout(submission, options)?;
         let auth = auth::detect(&form)?;

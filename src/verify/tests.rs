@@ -72,6 +72,18 @@ fn signed_v4_and_v1_forms_are_accepted() {
 }
 
 #[test]
+fn times_at_the_edge_of_the_calendar_are_refusals_not_panics() {
+    let creds = Credentials::example();
+    let form = sent(&guide_form(&creds));
+    // 10000-01-01T04:00:00Z in UTC: long after the policy expired.
+    let edge = datetime!(9999-12-31 23:00 -05:00);
+    let err = verifier().verify_at(&form, &creds, edge).unwrap_err();
+    assert_eq!(err.ec(), Some("0002-00000709"), "{err:?}");
+    let err = verifier().verify_at(&form, &creds, datetime!(-9999-01-01 00:00 +05:00)).unwrap_err();
+    assert_eq!(err.ec(), Some("0002-00000709"), "{err:?}");
+}
+
+#[test]
 fn shared_credentials_are_trusted() {
     let creds = Arc::new(Credentials::example());
     let form = guide_form(&creds);
