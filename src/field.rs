@@ -171,9 +171,14 @@ impl Field {
     /// `ContentType`); `None` for other custom fields.
     fn named(&self) -> Option<&Self> {
         match self {
-            Self::Custom(name) => NAMED.iter().find(|field| field.name().eq_ignore_ascii_case(name)),
+            Self::Custom(name) => Self::named_by_name(name),
             named => Some(named),
         }
+    }
+
+    /// The named field called `name`, in any ASCII case.
+    pub(crate) fn named_by_name(name: &str) -> Option<&'static Self> {
+        NAMED.iter().find(|field| field.name().eq_ignore_ascii_case(name))
     }
 
     /// Whether this is the `bucket` pseudo-field, which the browser does not post.

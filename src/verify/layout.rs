@@ -10,19 +10,6 @@ use super::submission::{
 };
 use crate::field::{ACCESS_KEY_ID_V1, CALLBACK_VAR_PREFIX, Field, KEY, POLICY, SIGNATURE_V1};
 
-/// Named fields OSS gives a meaning to (`bucket` is none: OSS compares it with the target).
-const KNOWN_FIELDS: [Field; 9] = [
-    Field::Key,
-    Field::ContentType,
-    Field::CacheControl,
-    Field::ContentDisposition,
-    Field::ContentEncoding,
-    Field::Expires,
-    Field::SuccessActionStatus,
-    Field::SuccessActionRedirect,
-    Field::Callback,
-];
-
 /// The other fields OSS reads, besides the `x-oss-` and `x:` families.
 const KNOWN_NAMES: [&str; 4] = [POLICY, ACCESS_KEY_ID_V1, SIGNATURE_V1, CALLBACK_VAR];
 
@@ -32,9 +19,10 @@ fn has_prefix_ignoring_case(name: &str, prefix: &str) -> bool {
 }
 
 /// Whether OSS reads this field (so it can never be harmless trailing junk or an ignorable
-/// duplicate). Names in any case.
+/// duplicate): every named [`Field`] but `bucket` (OSS compares that with the target, not with
+/// a form field), the signature fields, and the `x-oss-` and `x:` families. Names in any case.
 pub(crate) fn is_known_field(name: &str) -> bool {
-    KNOWN_FIELDS.iter().any(|f| f.name().eq_ignore_ascii_case(name))
+    Field::named_by_name(name).is_some_and(|field| !field.is_bucket())
         || KNOWN_NAMES.iter().any(|known| known.eq_ignore_ascii_case(name))
         || has_prefix_ignoring_case(name, OSS_PREFIX)
         || has_prefix_ignoring_case(name, CALLBACK_VAR_PREFIX)
