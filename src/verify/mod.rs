@@ -31,12 +31,12 @@
 //! ```
 //! use oss_post_policy::verify::{FilePart, Submission, Verifier};
 //! use oss_post_policy::{Bucket, Credentials, PostPolicy, Region, Signer};
-//! use oss_post_policy::time::{Duration, macros::datetime};
+//! use oss_post_policy::time::{Duration, OffsetDateTime};
 //!
 //! let bucket = Bucket::new("examplebucket")?;
 //! let region = Region::new("cn-hangzhou")?;
 //! let signer = Signer::new(Credentials::example(), region.clone());
-//! let now = datetime!(2024-11-27 06:09:41 UTC);
+//! let now = OffsetDateTime::from_unix_timestamp(1_732_687_781)?; // 2024-11-27T06:09:41Z
 //! let form = PostPolicy::builder(bucket.clone())
 //!     .expires_in(Duration::hours(1))
 //!     .key_starts_with("user-dir/")

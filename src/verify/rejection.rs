@@ -37,7 +37,7 @@ const RECOMMEND_DOC: &str = "https://api.aliyun.com/troubleshoot?q=";
 /// ```
 /// use oss_post_policy::verify::{FilePart, Submission, Verifier};
 /// use oss_post_policy::{Bucket, Credentials, Region};
-/// use oss_post_policy::time::macros::datetime;
+/// use oss_post_policy::time::OffsetDateTime;
 ///
 /// let sent = Submission::new()
 ///     .with_field("key", "user-dir/cat.png")
@@ -46,7 +46,8 @@ const RECOMMEND_DOC: &str = "https://api.aliyun.com/troubleshoot?q=";
 ///     .with_field("Signature", "c2lnbmF0dXJl")
 ///     .with_file(FilePart::new("cat.png", 2048));
 /// let verifier = Verifier::new(Bucket::new("examplebucket")?, Region::new("cn-hangzhou")?);
-/// let err = verifier.verify_at(&sent, &Credentials::example(), datetime!(2024-11-27 06:09:41 UTC)).unwrap_err();
+/// let now = OffsetDateTime::from_unix_timestamp(1_732_687_781).expect("2024-11-27T06:09:41Z");
+/// let err = verifier.verify_at(&sent, &Credentials::example(), now).unwrap_err();
 /// assert_eq!((err.code(), err.ec(), err.http_status()), ("InvalidPolicyDocument", Some("0006-00000202"), 400));
 /// assert_eq!(err.message(), "Invalid Policy: the policy is not base64 encoded.");
 /// let xml = err.to_xml("5C3D9175B6FC201293AD****", "examplebucket.oss-cn-hangzhou.aliyuncs.com");
