@@ -16,14 +16,17 @@
 //! with none of them set, the OSS documentation's example pair is used (and stderr says so).
 //! Exit status: 0 signed, 1 input refused, 2 usage error; every failure is one line on stderr.
 
-use std::iter::Peekable;
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::process::ExitCode;
 
-use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
 use oss_post_policy::temp_upload::{DEFAULT_LIFETIME, DEFAULT_MAX_SIZE};
-use oss_post_policy::time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
-use oss_post_policy::{Bucket, Credentials, Region, SignatureVersion, Signer, TempUpload, TempUploadRequest};
+use oss_post_policy::time::{Duration, OffsetDateTime};
+use oss_post_policy::{Bucket, SignatureVersion, Signer, TempUpload, TempUploadRequest};
 use sha2::{Digest, Sha256};
+
+use cli::{Failure, credentials, flag, next_option, number, region, time, unknown, value};
 
 const NAME: &str = "temp_upload_url";
 const HELP: &str = "\
@@ -47,18 +50,6 @@ options (--opt value or --opt=value; a value starting with -- needs the = form):
 Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
 the OSS documentation's example credentials (OSS refuses them; stderr says so).
 Exit status: 0 signed, 1 input refused, 2 usage error.";
-
-/// Why the program stops: input it refuses (exit 1) or a command line it cannot read (exit 2).
-enum Failure {
-    Refused(String),
-    Usage(String),
-}
-
-impl From<oss_post_policy::Error> for Failure {
-    fn from(e: oss_post_policy::Error) -> Self {
-        Self::Refused(e.to_string())
-    }
-}
 
 struct Options {
     file_name: String,
@@ -108,73 +99,6 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
     }
     o.file_name = file_name.ok_or_else(|| Failure::Usage("--file-name is required (see --help)".into()))?;
     Ok(Some(o))
-}
-
-// The argument loop's helpers, the same in sign_post_form.rs.
-
-/// The next argument as an option name and, for `--opt=value`, its value.
-fn next_option(args: &mut impl Iterator<Item = String>) -> Option<(String, Option<String>)> {
-    let arg = args.next()?;
-    Some(match arg.split_once('=') {
-        Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
-        _ => (arg, None),
-    })
-}
-
-/// The value of option `name`: after its `=`, else the next argument unless that is an option.
-fn value(
-    args: &mut Peekable<impl Iterator<Item = String>>,
-    name: &str,
-    inline: Option<String>,
-) -> Result<String, Failure> {
-    inline
-        .or_else(|| args.next_if(|next| !next.starts_with("--")))
-        .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
-}
-
-/// A bare flag: `true`, or a usage error for `--flag=value`.
-fn flag(name: &str, inline: Option<&str>) -> Result<bool, Failure> {
-    match inline {
-        None => Ok(true),
-        Some(_) => Err(Failure::Usage(format!("{name} takes no value"))),
-    }
-}
-
-fn unknown(name: &str) -> Failure {
-    let what = if name.starts_with('-') { "unknown option" } else { "unexpected argument" };
-    Failure::Usage(format!("{what} {name:?} (see --help)"))
-}
-
-fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
-    value.parse().map_err(|_| Failure::Usage(format!("{name} {value:?} is not a whole number")))
-}
-
-fn time(name: &str, value: &str) -> Result<OffsetDateTime, Failure> {
-    OffsetDateTime::parse(value, &Rfc3339)
-        .map_err(|_| Failure::Usage(format!("{name} {value:?} is not an RFC 3339 time such as 2024-11-27T06:09:41Z")))
-}
-
-/// The region; an endpoint such as `oss-cn-hangzhou.aliyuncs.com` is refused, naming its region.
-fn region(value: &str) -> Result<Region, Failure> {
-    if value.contains('.') {
-        let id = value.split(['.', '/']).find_map(|label| label.strip_prefix("oss-"));
-        let id = id.map(|id| id.trim_end_matches("-internal")).filter(|id| !id.starts_with("accelerate"));
-        return Err(Failure::Refused(match id {
-            Some(id) => format!("--region {value:?} is an endpoint; its region is {id} (--region {id})"),
-            None => format!("--region {value:?} is an endpoint, not a region such as cn-hangzhou"),
-        }));
-    }
-    Ok(Region::new(value)?)
-}
-
-/// Credentials from the environment, or the documented example pair when none of the variables
-/// is set (then `true`, so that the caller can say so).
-fn credentials() -> Result<(Credentials, bool), Failure> {
-    let names = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN];
-    if names.iter().all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())) {
-        return Ok((Credentials::example(), true));
-    }
-    Ok((Credentials::from_env()?, false))
 }
 
 /// Demo-only ids: SHA-256 of a label, the file name and `now`, shaped as a UUID (version 8,
@@ -235,25 +159,5 @@ fn main() -> ExitCode {
         Some(options) => run(&options).map(Some),
         None => Ok(None),
     });
-    match result {
-        Ok(None) => println!("{HELP}"),
-        Ok(Some((json, example))) => {
-            if example {
-                eprintln!(
-                    "{NAME}: {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and {ENV_SESSION_TOKEN} are not set; \
-                     signed with the OSS documentation's example credentials, which OSS refuses"
-                );
-            }
-            println!("{json}");
-        }
-        Err(Failure::Refused(message)) => {
-            eprintln!("{NAME}: {}", message.replace(['\n', '\r'], " "));
-            return ExitCode::from(1);
-        }
-        Err(Failure::Usage(message)) => {
-            eprintln!("{NAME}: {message}");
-            return ExitCode::from(2);
-        }
-    }
-    ExitCode::SUCCESS
+    cli::print_signed(NAME, HELP, result)
 }

@@ -18,15 +18,20 @@
 //! When the check cannot run (a usage error, an unreadable or malformed form, an invalid bucket
 //! or region, half-set credentials) it prints one line on stderr and exits 2.
 
+// Not `Failure::exit` nor `print_signed`: this binary's exit statuses are its own (see `main`).
+#[allow(dead_code)]
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::io::Read as _;
-use std::iter::Peekable;
 use std::process::ExitCode;
 
-use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
-use oss_post_policy::time::{OffsetDateTime, format_description::well_known::Rfc3339};
+use oss_post_policy::time::OffsetDateTime;
 use oss_post_policy::verify::{FilePart, Submission, Verifier, VerifyOptions};
-use oss_post_policy::{Bucket, Credentials, Region};
+use oss_post_policy::{Bucket, Region};
 use serde_json::{Map, Value};
+
+use cli::{credentials, flag, next_option, number, time, unknown, value};
 
 const NAME: &str = "verify_post_form";
 const HELP: &str = "\
@@ -58,6 +63,15 @@ struct Failure(String);
 impl From<oss_post_policy::Error> for Failure {
     fn from(e: oss_post_policy::Error) -> Self {
         Self(e.to_string())
+    }
+}
+
+/// The shared helpers' refusals and usage errors alike: here every one is exit 2.
+impl From<cli::Failure> for Failure {
+    fn from(failure: cli::Failure) -> Self {
+        match failure {
+            cli::Failure::Refused(message) | cli::Failure::Usage(message) => Self(message),
+        }
     }
 }
 
@@ -95,7 +109,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
             "--now" => now = Some(time(&name, &value()?)?),
             "--allow-anonymous" => allow_anonymous = flag(&name, inline.as_deref())?,
             "-h" | "--help" => return Ok(None),
-            _ => return Err(unknown(&name)),
+            _ => return Err(unknown(&name).into()),
         }
     }
     let required =
@@ -105,70 +119,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
     Ok(Some(Options {
         form,
         bucket: Bucket::new(&bucket)?,
-        region: self::region(&region)?,
+        region: cli::region(&region)?,
         file_size,
         file_name,
         file_type,
         now,
         allow_anonymous,
     }))
-}
-
-// The argument loop's helpers, as in sign_post_form.rs; every failure here is exit 2.
-
-/// The next argument as an option name and, for `--opt=value`, its value.
-fn next_option(args: &mut impl Iterator<Item = String>) -> Option<(String, Option<String>)> {
-    let arg = args.next()?;
-    Some(match arg.split_once('=') {
-        Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
-        _ => (arg, None),
-    })
-}
-
-/// The value of option `name`: after its `=`, else the next argument unless that is an option.
-fn value(
-    args: &mut Peekable<impl Iterator<Item = String>>,
-    name: &str,
-    inline: Option<String>,
-) -> Result<String, Failure> {
-    inline
-        .or_else(|| args.next_if(|next| !next.starts_with("--")))
-        .ok_or_else(|| Failure(format!("{name} needs a value")))
-}
-
-/// A bare flag: `true`, or a usage error for `--flag=value`.
-fn flag(name: &str, inline: Option<&str>) -> Result<bool, Failure> {
-    match inline {
-        None => Ok(true),
-        Some(_) => Err(Failure(format!("{name} takes no value"))),
-    }
-}
-
-fn unknown(name: &str) -> Failure {
-    let what = if name.starts_with('-') { "unknown option" } else { "unexpected argument" };
-    Failure(format!("{what} {name:?} (see --help)"))
-}
-
-fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
-    value.parse().map_err(|_| Failure(format!("{name} {value:?} is not a whole number")))
-}
-
-fn time(name: &str, value: &str) -> Result<OffsetDateTime, Failure> {
-    OffsetDateTime::parse(value, &Rfc3339)
-        .map_err(|_| Failure(format!("{name} {value:?} is not an RFC 3339 time such as 2024-11-27T06:09:41Z")))
-}
-
-/// The region; an endpoint such as `oss-cn-hangzhou.aliyuncs.com` is refused, naming its region.
-fn region(value: &str) -> Result<Region, Failure> {
-    if value.contains('.') {
-        let id = value.split(['.', '/']).find_map(|label| label.strip_prefix("oss-"));
-        let id = id.map(|id| id.trim_end_matches("-internal")).filter(|id| !id.starts_with("accelerate"));
-        return Err(Failure(match id {
-            Some(id) => format!("--region {value:?} is an endpoint; its region is {id} (--region {id})"),
-            None => format!("--region {value:?} is an endpoint, not a region such as cn-hangzhou"),
-        }));
-    }
-    Ok(Region::new(value)?)
 }
 
 /// Reads `[[name, value], ...]`; `file` entries become file parts at their position.
@@ -197,16 +154,6 @@ fn read_submission(o: &Options) -> Result<Submission, Failure> {
         submission = submission.with_file(file());
     }
     Ok(submission)
-}
-
-/// Credentials from the environment, or the documented example pair when none of the
-/// variables is set (then `true`, so that the caller can say so), as `sign_post_form` does.
-fn credentials() -> Result<(Credentials, bool), Failure> {
-    let names = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN];
-    if names.iter().all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())) {
-        return Ok((Credentials::example(), true));
-    }
-    Ok((Credentials::from_env()?, false))
 }
 
 /// `{"accepted": <accepted>, ...fields of value}`.
@@ -244,10 +191,7 @@ fn main() -> ExitCode {
         Ok(None) => println!("{HELP}"),
         Ok(Some((line, accepted, example))) => {
             if example {
-                eprintln!(
-                    "{NAME}: {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and {ENV_SESSION_TOKEN} are not set; \
-                     verified with the OSS documentation's example credentials"
-                );
+                cli::note_example_credentials(NAME, "verified with the OSS documentation's example credentials");
             }
             println!("{line}");
             if !accepted {

@@ -25,11 +25,14 @@
 //! See `examples/README.md`.
 
 mod bucket;
+// Not `time` nor `print_signed`: this binary takes no time and serves rather than prints.
+#[allow(dead_code)]
+#[path = "../common/cli.rs"]
+mod cli;
 mod oss_error;
 mod verify_adapter;
 
 use std::hash::{BuildHasher as _, Hasher as _};
-use std::iter::Peekable;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -41,13 +44,14 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use oss_post_policy::credentials::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN};
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::{
-    Bucket, Credentials, Endpoint, PostPolicy, Region, SignatureVersion, Signer, SigningKeyCache, TempUpload,
-    TempUploadRequest,
+    Bucket, Endpoint, PostPolicy, SignatureVersion, Signer, SigningKeyCache, TempUpload, TempUploadRequest,
 };
 
+// A refusal or a failure while serving is `Failure::Refused` (exit 1), a command line the
+// binary cannot read `Failure::Usage` (exit 2).
+use crate::cli::{Failure, credentials, flag, next_option, number, region, unknown, value};
 use crate::verify_adapter::UploadVerifier;
 
 /// The upload page, with its script and styles inline: nothing comes from a CDN.
@@ -79,19 +83,6 @@ options (--opt value or --opt=value; a value starting with -- needs the = form):
 Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
 the OSS documentation's example credentials (only the local bucket accepts them; stderr says so).
 Exit status: 0 stopped, 1 input refused or the server failed, 2 usage error.";
-
-/// Why the program stops: input it refuses or a failure while serving (exit 1), or a command
-/// line it cannot read (exit 2).
-enum Failure {
-    Refused(String),
-    Usage(String),
-}
-
-impl From<oss_post_policy::Error> for Failure {
-    fn from(e: oss_post_policy::Error) -> Self {
-        Self::Refused(e.to_string())
-    }
-}
 
 /// Command-line options.
 struct Options {
@@ -151,68 +142,6 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
         }
     }
     Ok(Some(o))
-}
-
-// The argument loop's helpers, as in sign_post_form.rs.
-
-/// The next argument as an option name and, for `--opt=value`, its value.
-fn next_option(args: &mut impl Iterator<Item = String>) -> Option<(String, Option<String>)> {
-    let arg = args.next()?;
-    Some(match arg.split_once('=') {
-        Some((name, value)) if name.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
-        _ => (arg, None),
-    })
-}
-
-/// The value of option `name`: after its `=`, else the next argument unless that is an option.
-fn value(
-    args: &mut Peekable<impl Iterator<Item = String>>,
-    name: &str,
-    inline: Option<String>,
-) -> Result<String, Failure> {
-    inline
-        .or_else(|| args.next_if(|next| !next.starts_with("--")))
-        .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
-}
-
-/// A bare flag: `true`, or a usage error for `--flag=value`.
-fn flag(name: &str, inline: Option<&str>) -> Result<bool, Failure> {
-    match inline {
-        None => Ok(true),
-        Some(_) => Err(Failure::Usage(format!("{name} takes no value"))),
-    }
-}
-
-fn unknown(name: &str) -> Failure {
-    let what = if name.starts_with('-') { "unknown option" } else { "unexpected argument" };
-    Failure::Usage(format!("{what} {name:?} (see --help)"))
-}
-
-fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, Failure> {
-    value.parse().map_err(|_| Failure::Usage(format!("{name} {value:?} is not a whole number")))
-}
-
-/// The region; an endpoint such as `oss-cn-hangzhou.aliyuncs.com` is refused, naming its region.
-fn region(value: &str) -> Result<Region, Failure> {
-    if value.contains('.') {
-        let id = value.split(['.', '/']).find_map(|label| label.strip_prefix("oss-"));
-        let id = id.map(|id| id.trim_end_matches("-internal")).filter(|id| !id.starts_with("accelerate"));
-        return Err(Failure::Refused(match id {
-            Some(id) => format!("--region {value:?} is an endpoint; its region is {id} (--region {id})"),
-            None => format!("--region {value:?} is an endpoint, not a region such as cn-hangzhou"),
-        }));
-    }
-    Ok(Region::new(value)?)
-}
-
-/// Credentials from the environment, or the documented example pair when none of the
-/// variables is set (then `true`, so that the caller can say so).
-fn credentials() -> Result<(Credentials, bool), Failure> {
-    let names = [ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SESSION_TOKEN];
-    if names.iter().all(|name| std::env::var_os(name).is_none_or(|v| v.is_empty())) {
-        return Ok((Credentials::example(), true));
-    }
-    Ok((Credentials::from_env()?, false))
 }
 
 /// Everything the handlers share.
@@ -276,14 +205,7 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Refused(message)) => {
-            eprintln!("{NAME}: {}", message.replace(['\n', '\r'], " "));
-            ExitCode::from(1)
-        }
-        Err(Failure::Usage(message)) => {
-            eprintln!("{NAME}: {message}");
-            ExitCode::from(2)
-        }
+        Err(failure) => failure.exit(NAME),
     }
 }
 
@@ -332,9 +254,9 @@ async fn serve(o: Options) -> Result<(), Failure> {
         e => e.into(),
     })?;
     if example {
-        eprintln!(
-            "{NAME}: {ENV_ACCESS_KEY_ID}, {ENV_ACCESS_KEY_SECRET} and {ENV_SESSION_TOKEN} are not set; signing \
-             with the OSS documentation's example credentials, which only the local bucket accepts"
+        cli::note_example_credentials(
+            NAME,
+            "signing with the OSS documentation's example credentials, which only the local bucket accepts",
         );
     }
 
