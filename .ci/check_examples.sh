@@ -123,21 +123,24 @@ check "temp_upload_url --region oss-cn-shenzhen.aliyuncs.com: an endpoint, whose
 run temp_upload_url --file-name a.txt --expires-in 999999999999
 check "temp_upload_url --expires-in 999999999999: the time-out-of-range error, not a capped expiration" 'says "--expires-in 999999999999" && says "after the year 9999"'
 
-# verify_post_form: a form signed by sign_post_form, completed as the browser would, is
-# accepted (exit 0); a key outside the prefix or a field after the file is refused with OSS's EC
-# (exit 1); when the check cannot run (usage, unreadable or malformed form, bad bucket or region,
-# half-set credentials) it exits 2 with one stderr line and nothing on stdout.
+# verify_post_form: a form signed by sign_post_form, completed as the browser would (as
+# [name, value] pairs, or sign_post_form's own output plus --field), is accepted (exit 0); a key
+# outside the prefix, a missing key or a field after the file is refused with OSS's EC (exit 1);
+# when the check cannot run (usage, unreadable or malformed form, bad bucket or region, half-set
+# credentials) it exits 2 with one stderr line and nothing on stdout.
 "$bin/sign_post_form" --now 2024-11-27T06:09:41Z >"$tmp/signed.json" 2>/dev/null
 python3 -c 'import json,sys
 f = [[k, v] for k, v in json.load(open(sys.argv[1]))["fields"].items()]
 json.dump(f + [["key", "user-dir/${filename}"]], open(sys.argv[2], "w"))
 json.dump(f + [["key", "other/cat.png"]], open(sys.argv[3], "w"))
-json.dump(f + [["file", ""], ["key", "user-dir/${filename}"]], open(sys.argv[4], "w"))' \
-  "$tmp/signed.json" "$tmp/form.json" "$tmp/outside.json" "$tmp/late.json"
-verify() { # form file, output prefix; sets rc
+json.dump(f + [["file", ""], ["key", "user-dir/${filename}"]], open(sys.argv[4], "w"))
+json.dump(f + [["file", ""]], open(sys.argv[5], "w"))' \
+  "$tmp/signed.json" "$tmp/form.json" "$tmp/outside.json" "$tmp/late.json" "$tmp/marked.json"
+verify() { # form file, output prefix, more arguments...; sets rc
+  local form=$1 out=$2; shift 2
   set +e
-  "$bin/verify_post_form" --form "$1" --bucket examplebucket --region cn-hangzhou \
-    --file-size 1024 --file-name cat.png --now 2024-11-27T06:10:00Z >"$tmp/$2.out" 2>"$tmp/$2.err"
+  "$bin/verify_post_form" --form "$form" --bucket examplebucket --region cn-hangzhou \
+    --file-size 1024 --file-name cat.png --now 2024-11-27T06:10:00Z "$@" >"$tmp/$out.out" 2>"$tmp/$out.err"
   rc=$?
   set -e
 }
@@ -145,6 +148,18 @@ verify "$tmp/form.json" accepted
 check "verify_post_form: sign_post_form's form is accepted, \${filename} expanded" \
   '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"accepted\"] is True and d[\"key\"]==\"user-dir/cat.png\" and d[\"signature_version\"]==\"V4\", d" "$tmp/accepted.out"'
 check "verify_post_form: notes the example credentials" 'grep -q "^verify_post_form: .*example credentials" "$tmp/accepted.err"'
+verify "$tmp/signed.json" object --field 'key=user-dir/${filename}'
+check "verify_post_form: sign_post_form's own output plus --field key=... is accepted as the same [name, value] pairs are" \
+  '[ $rc -eq 0 ] && cmp -s "$tmp/object.out" "$tmp/accepted.out"'
+verify "$tmp/signed.json" fields --field x-oss-meta-b=2 --field=key=user-dir/cat.png --field x-oss-meta-a=1=one
+check "verify_post_form --field: added after the form's fields in the order given, before the file (accepted)" \
+  '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"key\"]==\"user-dir/cat.png\" and d[\"metadata\"]==[[\"x-oss-meta-b\",\"2\"],[\"x-oss-meta-a\",\"1=one\"]], d" "$tmp/fields.out"'
+verify "$tmp/marked.json" marked --field 'key=user-dir/${filename}'
+check "verify_post_form --field: goes before the form's own file entry" \
+  '[ $rc -eq 0 ] && cmp -s "$tmp/marked.out" "$tmp/accepted.out"'
+verify "$tmp/signed.json" missing
+check "verify_post_form: a required field not added (key) exits 1 with OSS's InvalidArgument 0006-00000103 naming it, stdout one JSON object" \
+  '[ $rc -eq 1 ] && [ "$(grep -c . "$tmp/missing.out")" -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"accepted\"] is False and d[\"code\"]==\"InvalidArgument\" and d[\"ec\"]==\"0006-00000103\" and d[\"argument_value\"]==\"key\", d" "$tmp/missing.out"'
 verify "$tmp/outside.json" refused
 check "verify_post_form: a key outside the prefix exits 1 with AccessDenied 0006-00000227" \
   '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"accepted\"] is False and d[\"code\"]==\"AccessDenied\" and d[\"ec\"]==\"0006-00000227\", d" "$tmp/refused.out"'
@@ -162,12 +177,18 @@ target="--bucket examplebucket --region cn-hangzhou"
 for bad in "" "--form /nonexistent $target" "--form $tmp/bad-form.json $target" "--form $tmp/form.json $target --now yesterday" \
   "--form $tmp/form.json --bucket A_B --region cn-hangzhou" "--form $tmp/form.json --bucket examplebucket --region oss-cn-hangzhou.aliyuncs.com" \
   "--form $tmp/form.json $target --file-size ten" "--form $tmp/form.json $target --allow-anonymous=yes" "--form $tmp/form.json $target extra" \
-  "--bogus x" "--form --bucket examplebucket --region cn-hangzhou"; do
+  "--bogus x" "--form --bucket examplebucket --region cn-hangzhou" "--form $tmp/post-signature.json $target" \
+  "--form $tmp/form.json $target --field key" "--form $tmp/form.json $target --field =x" "--form $tmp/form.json $target --field file=x" \
+  "--form $tmp/form.json $target --field"; do
   run verify_post_form $bad
   check "verify_post_form $bad: exit 2, one 'verify_post_form: ' line on stderr, nothing on stdout" 'fails verify_post_form 2'
 done
 run verify_post_form --form --bucket examplebucket --region cn-hangzhou
 check "verify_post_form --form --bucket ...: says --form needs a value" 'says "--form needs a value"'
+run verify_post_form --form "$tmp/signed.json" $target --field key
+check "verify_post_form --field key: says it is not NAME=VALUE" 'says "--field \"key\" is not NAME=VALUE"'
+run verify_post_form --form "$tmp/post-signature.json" $target
+check "verify_post_form --form with another object: says it is not sign_post_form's object" 'says "is not sign_post_form'"'"'s {\"url\", \"fields\", \"required\"} object"'
 run verify_post_form --form "$tmp/form.json" --bucket examplebucket
 check "verify_post_form without --region: says it is required" 'says "--region is required"'
 run verify_post_form --form "$tmp/form.json" --bucket examplebucket --region oss-cn-hangzhou.aliyuncs.com

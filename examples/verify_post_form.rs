@@ -2,12 +2,23 @@
 //!
 //! ```sh
 //! cargo run --example verify_post_form -- --form FORM.json --bucket B --region R \
-//!     [--file-size N] [--file-name NAME] [--file-type TYPE] [--now T] [--allow-anonymous]
+//!     [--field NAME=VALUE]... [--file-size N] [--file-name NAME] [--file-type TYPE] [--now T]
+//!     [--allow-anonymous]
 //! ```
 //!
-//! `FORM.json` (or `-` for stdin) is a JSON array of `[name, value]` pairs in the order the
-//! browser sent them. An entry named `file` marks where the file part was (its value is
-//! ignored; several `file` entries make several file parts); without one, the file is last.
+//! `FORM.json` (or `-` for stdin) is what `sign_post_form` prints, the object
+//! `{"url": ..., "fields": {name: value, ...}, "required": [...]}`, or a JSON array of
+//! `[name, value]` pairs in the order the browser sent them; the first character tells which.
+//! An entry named `file` marks where the file part was (its value is ignored; several `file`
+//! entries make several file parts); without one, the file is last. Each `--field NAME=VALUE`
+//! is a field the browser adds (such as the `key` in `required`): they follow the form's fields
+//! in the order given, before the file. So a form can be checked end to end from the shell:
+//!
+//! ```sh
+//! cargo run --example sign_post_form > form.json
+//! cargo run --example verify_post_form -- --form form.json --bucket examplebucket \
+//!     --region cn-hangzhou --field key=user-dir/cat.png --file-name cat.png --file-size 1024
+//! ```
 //!
 //! `--help` lists the options. The verifier trusts one credential: `OSS_ACCESS_KEY_ID`,
 //! `OSS_ACCESS_KEY_SECRET` and, if set, `OSS_SESSION_TOKEN`; with none of the three set, the OSS
@@ -29,6 +40,8 @@ use std::process::ExitCode;
 use oss_post_policy::time::OffsetDateTime;
 use oss_post_policy::verify::{FilePart, Submission, Verifier, VerifyOptions};
 use oss_post_policy::{Bucket, Region};
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use cli::{credentials, flag, next_option, number, time, unknown, value};
@@ -41,8 +54,11 @@ Checks a submitted PostObject form the way OSS would and prints one JSON object:
 {\"accepted\": true, \"key\": ...} or {\"accepted\": false, \"code\": ..., \"ec\": ..., \"message\": ...}.
 
 options (--opt value or --opt=value; a value starting with -- needs the = form):
-  --form F             the fields sent: a JSON array of [name, value] pairs in form order,
-                       \"-\" for stdin; an entry named file marks the file (else it is last)
+  --form F             the form: what sign_post_form prints ({\"url\", \"fields\", \"required\"})
+                       or a JSON array of [name, value] pairs in form order; \"-\" for stdin;
+                       an entry named file marks the file (else it is last)
+  --field NAME=VALUE   a field the browser adds (e.g. key=user-dir/cat.png), repeatable:
+                       after the form's fields, in the order given, before the file
   --bucket B           the target bucket
   --region R           the bucket's region, e.g. cn-hangzhou (oss- prefix accepted)
   --file-size N        the file's size in bytes; default 0
@@ -77,6 +93,7 @@ impl From<cli::Failure> for Failure {
 
 struct Options {
     form: String,
+    fields: Vec<(String, String)>,
     bucket: Bucket,
     region: Region,
     file_size: u64,
@@ -89,6 +106,7 @@ struct Options {
 /// The options, or `None` for `--help`.
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Failure> {
     let mut form = None;
+    let mut fields = Vec::new();
     let mut bucket = None;
     let mut region = None;
     let mut file_size = 0;
@@ -101,6 +119,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
         let mut value = || value(&mut args, &name, inline.clone());
         match name.as_str() {
             "--form" => form = Some(value()?),
+            "--field" => fields.push(field(&value()?)?),
             "--bucket" => bucket = Some(value()?),
             "--region" => region = Some(value()?),
             "--file-size" => file_size = number(&name, &value()?)?,
@@ -118,6 +137,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
         (required(form, "--form")?, required(bucket, "--bucket")?, required(region, "--region")?);
     Ok(Some(Options {
         form,
+        fields,
         bucket: Bucket::new(&bucket)?,
         region: cli::region(&region)?,
         file_size,
@@ -128,7 +148,69 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
     }))
 }
 
-/// Reads `[[name, value], ...]`; `file` entries become file parts at their position.
+/// `--field NAME=VALUE` as a (name, value) pair; the file is not a field.
+fn field(arg: &str) -> Result<(String, String), Failure> {
+    match arg.split_once('=') {
+        Some(("file", _)) => {
+            Err(Failure("--field cannot add the file: give --file-name, --file-size, --file-type".into()))
+        }
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(Failure(format!("--field {arg:?} is not NAME=VALUE"))),
+    }
+}
+
+/// What `sign_post_form` prints. Only `fields` is read: `--bucket` and `--region` say where the
+/// form goes, and a `required` field the user did not add is refused by the verifier, as by OSS.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignedForm {
+    #[serde(rename = "url")]
+    _url: String,
+    fields: InOrder,
+    #[serde(rename = "required")]
+    _required: Vec<String>,
+}
+
+/// A JSON object of strings as (name, value) pairs in the order written (`serde_json::Map`
+/// would sort them).
+struct InOrder(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for InOrder {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = InOrder;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of field names to string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<InOrder, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(InOrder(pairs))
+            }
+        }
+        deserializer.deserialize_map(Pairs)
+    }
+}
+
+/// The form's fields in order: an object (`{...}`) is `sign_post_form`'s, anything else must
+/// be `[[name, value], ...]`.
+fn form_fields(o: &Options, text: &str) -> Result<Vec<(String, String)>, Failure> {
+    const SIGNED: &str = "sign_post_form's {\"url\", \"fields\", \"required\"} object";
+    if text.trim_start().starts_with('{') {
+        let form: SignedForm =
+            serde_json::from_str(text).map_err(|e| Failure(format!("--form {:?} is not {SIGNED}: {e}", o.form)))?;
+        return Ok(form.fields.0);
+    }
+    serde_json::from_str(text).map_err(|e| {
+        Failure(format!("--form {:?} is neither a JSON array of [name, value] pairs nor {SIGNED}: {e}", o.form))
+    })
+}
+
+/// The form's fields, then the `--field`s before the first `file` entry; `file` entries become
+/// file parts at their position, and without one the file is last.
 fn read_submission(o: &Options) -> Result<Submission, Failure> {
     let text = if o.form == "-" {
         let mut s = String::new();
@@ -137,8 +219,9 @@ fn read_submission(o: &Options) -> Result<Submission, Failure> {
     } else {
         std::fs::read_to_string(&o.form).map_err(|e| Failure(format!("cannot read --form {:?}: {e}", o.form)))?
     };
-    let pairs: Vec<(String, String)> = serde_json::from_str(&text)
-        .map_err(|e| Failure(format!("--form {:?} is not a JSON array of [name, value] pairs: {e}", o.form)))?;
+    let mut pairs = form_fields(o, &text)?;
+    let at = pairs.iter().position(|(name, _)| name == "file").unwrap_or(pairs.len());
+    pairs.splice(at..at, o.fields.iter().cloned());
     let file = || {
         let part = FilePart::new(o.file_name.clone(), o.file_size);
         match &o.file_type {
