@@ -8,6 +8,28 @@ use std::fmt;
 use time::{Duration, OffsetDateTime};
 
 /// Everything that can go wrong while building or signing a policy.
+///
+/// Each variant carries the values needed to act on it; match on them rather than on the
+/// message.
+///
+/// ```
+/// use oss_post_policy::{Bucket, Error, PostPolicy};
+/// use oss_post_policy::time::Duration;
+///
+/// let policy = PostPolicy::builder(Bucket::new("examplebucket")?)
+///     .expires_in(Duration::hours(1))
+///     .key("a/cat.png")
+///     .key_starts_with("b/")
+///     .build();
+/// assert!(matches!(
+///     &policy,
+///     Err(Error::ConflictingConditions { field, first, second })
+///         if field == "key"
+///             && first == r#"["eq","$key","a/cat.png"]"#
+///             && second == r#"["starts-with","$key","b/"]"#
+/// ));
+/// # Ok::<(), oss_post_policy::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

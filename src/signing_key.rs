@@ -38,11 +38,11 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
 /// use oss_post_policy::time::{Date, Month};
 ///
 /// // Public vector "alibaba-cloud-kit-v4-presign-post" (tests/vectors/public-vectors.json).
-/// let date = Date::from_calendar_date(2024, Month::July, 13)?;
+/// let date = Date::from_calendar_date(2024, Month::July, 13).expect("a valid date");
 /// let key = SigningKey::derive("access_key_secret", date, &Region::new("us-west-1")?);
 /// assert_eq!(key.to_hex().as_str(), "ab259f9d7ed156e0c3ae542c3dd04bc1de07d1339e2d76b2128ef4324c639bec");
 /// assert!(!format!("{key:?}").contains("ab259f9d"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), oss_post_policy::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
@@ -132,11 +132,11 @@ type Keys = HashMap<Slot, Vec<(Box<str>, Arc<SigningKey>)>>;
 /// let shared = cache.clone();
 /// let creds = Credentials::example();
 /// let region = Region::new("cn-hangzhou")?;
-/// let day = Date::from_calendar_date(2024, Month::November, 27)?;
+/// let day = Date::from_calendar_date(2024, Month::November, 27).expect("a valid date");
 /// let a = cache.get(&creds, day, &region);
 /// let b = shared.get(&creds, day, &region);
 /// assert!(std::sync::Arc::ptr_eq(&a, &b));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), oss_post_policy::Error>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct SigningKeyCache {

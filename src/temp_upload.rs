@@ -166,6 +166,31 @@ impl TempUploadRequest<'_> {
 ///
 /// Defaults: the region's public endpoint, a lifetime of [`DEFAULT_LIFETIME`], files up to
 /// [`DEFAULT_MAX_SIZE`].
+///
+/// ```
+/// use oss_post_policy::{Bucket, Credentials, Region, Signer, TempUpload, TempUploadRequest};
+/// use oss_post_policy::time::{Duration, OffsetDateTime};
+///
+/// let uploads = TempUpload::new(Bucket::new("hbr-temp-bucket")?)
+///     .lifetime(Duration::minutes(15))
+///     .max_size(100 * 1024 * 1024);
+/// let signer = Signer::new(Credentials::example(), Region::new("cn-shenzhen")?); // V4
+/// let request = TempUploadRequest {
+///     file_name: "report.pdf",
+///     account_id: "1440155109798732",
+///     unique_id: "49bed34c-b430-4e7e-89b1-4be2b734f95c", // fresh per upload
+///     request_id: "F4EEB401-DD21-588D-AE3B-1E835C7655E1",
+/// };
+/// let now = OffsetDateTime::from_unix_timestamp(1_659_082_530).expect("2022-07-29T08:15:30Z");
+/// let url = uploads.sign_at(&signer, &request, now)?;
+/// assert_eq!(url.expire_time(), 1_659_082_530 + 15 * 60);
+/// // The form pins the key (posted first) and needs nothing more from the browser but the file.
+/// let form = url.form();
+/// assert_eq!(form.iter().next(), Some(("key", url.temp_file_key())));
+/// assert_eq!(form.get("x-oss-signature-version"), Some("OSS4-HMAC-SHA256"));
+/// assert!(form.required().is_empty());
+/// # Ok::<(), oss_post_policy::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct TempUpload {

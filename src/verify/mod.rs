@@ -107,6 +107,36 @@ use auth::Auth;
 /// [`Verifier::with_key_cache`] shares one with a [`Signer`](crate::Signer). Two verifiers
 /// are equal when they check the same bucket and region with the same options, whatever their
 /// caches hold.
+///
+/// ```
+/// use oss_post_policy::verify::{FilePart, Submission, Verifier};
+/// use oss_post_policy::{Bucket, Credentials, PostPolicy, Region, Signer, SigningKeyCache};
+/// use oss_post_policy::time::{Duration, OffsetDateTime};
+///
+/// let (bucket, region) = (Bucket::new("examplebucket")?, Region::new("cn-hangzhou")?);
+/// let keys = SigningKeyCache::new();
+/// let signer = Signer::new(Credentials::example(), region.clone()).with_key_cache(keys.clone());
+/// let verifier = Verifier::new(bucket.clone(), region).with_key_cache(keys);
+///
+/// let now = OffsetDateTime::from_unix_timestamp(1_732_687_781).expect("2024-11-27T06:09:41Z");
+/// let form = PostPolicy::builder(bucket)
+///     .expires_in(Duration::hours(1))
+///     .key_starts_with("user-dir/")
+///     .build()?
+///     .sign_at(&signer, now)?;
+/// let file = FilePart::new("cat.png", 2048);
+///
+/// // The browser must add `key` (`form.required()`); without it OSS refuses the form.
+/// let sent = Submission::new().with_fields(form.iter()).with_file(file.clone());
+/// let refused = verifier.verify_at(&sent, &Credentials::example(), now).expect_err("no key");
+/// assert_eq!((refused.code(), refused.ec()), ("InvalidArgument", Some("0006-00000103")));
+/// assert_eq!(refused.argument_value(), Some("key"));
+///
+/// let sent = Submission::new().with_fields(form.iter()).with_field("key", "user-dir/cat.png");
+/// let upload = verifier.verify_at(&sent.with_file(file), &Credentials::example(), now).expect("complete");
+/// assert_eq!(upload.key, "user-dir/cat.png");
+/// # Ok::<(), oss_post_policy::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Verifier {
     bucket: Bucket,
