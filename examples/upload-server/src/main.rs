@@ -2,7 +2,7 @@
 //! local OSS-compatible bucket so the whole browser flow runs with no cloud account.
 //!
 //! ```text
-//! cargo run --example upload_server -- [options]
+//! cargo run -p upload-server -- [options]
 //! ```
 //!
 //! - `GET /`: an upload page (file input, upload button, progress bar, `#status`).
@@ -27,7 +27,7 @@
 mod bucket;
 // Not `time` nor `print_signed`: this binary takes no time and serves rather than prints.
 #[allow(dead_code)]
-#[path = "../common/cli.rs"]
+#[path = "../../common/cli.rs"]
 mod cli;
 mod oss_error;
 mod verify_adapter;
