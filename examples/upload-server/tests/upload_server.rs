@@ -4,15 +4,16 @@
 
 mod common;
 
-use std::io::{Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
+use std::process::{Command, Stdio};
 
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
 
-use common::{BOUNDARY, BUCKET, Server, multipart, multipart_with_trailing, post};
+use common::{BOUNDARY, BUCKET, Server, multipart, multipart_with_trailing, post, server_binary};
 
 /// A form signed with the server's credentials, key prefix and a size limit of `max_size`. The
 /// local bucket trusts any form its credentials signed, as OSS does.
@@ -355,4 +356,56 @@ fn the_guide_page_is_served_as_given_at_guide() {
     let got = reqwest::blocking::get(format!("{}/guide", without.url)).unwrap();
     assert_eq!(got.status().as_u16(), 404);
     assert!(got.text().unwrap().contains("--guide-page"));
+}
+
+/// Starts the server without `--data-dir`, stops it with `signal` and returns its exit status
+/// and the temporary data folder it printed, which existed while it ran.
+#[cfg(unix)]
+fn run_with_temp_data_dir(signal: &str) -> (std::process::ExitStatus, std::path::PathBuf) {
+    let mut child = Command::new(server_binary())
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("OSS_ACCESS_KEY_ID")
+        .env_remove("OSS_ACCESS_KEY_SECRET")
+        .env_remove("OSS_SESSION_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let line = lines.find(|line| line.contains(": data dir ")).expect("the server prints its data folder");
+    let (_, dir) = line.split_once(": data dir ").unwrap();
+    let dir = dir.strip_suffix(" (removed when the server stops)").expect("says the folder is temporary");
+    let dir = std::path::PathBuf::from(dir);
+    std::thread::spawn(move || lines.for_each(drop));
+    assert!(dir.join(BUCKET).is_dir(), "{}", dir.display());
+    // Something stored, as after an upload.
+    std::fs::write(dir.join(BUCKET).join("object"), b"x").unwrap();
+    let killed = Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    (child.wait().unwrap(), dir)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_temporary_data_folder_is_removed_when_the_server_stops() {
+    for signal in ["INT", "TERM"] {
+        let (status, dir) = run_with_temp_data_dir(signal);
+        assert!(status.success(), "SIG{signal}: {status}");
+        assert!(!dir.exists(), "SIG{signal}: {} is still there", dir.display());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_given_data_folder_is_kept_when_the_server_stops() {
+    let server = Server::start("kept", &[]);
+    let form = signed_form(&server, 1024);
+    let reply = post(form.url(), multipart(&fields_of(&form, &[("key", "user-dir/k")]), Some(("k", b"kept"))), None);
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    let mut server = server;
+    let killed = Command::new("kill").args(["-s", "TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert!(server.child.wait().unwrap().success());
+    assert_eq!(server.stored("user-dir/k").as_deref(), Some(b"kept".as_slice()));
 }
