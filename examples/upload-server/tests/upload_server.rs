@@ -13,7 +13,7 @@ use md5::{Digest as _, Md5};
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
 
-use common::{BOUNDARY, BUCKET, Server, multipart, multipart_with_trailing, post, server_binary};
+use common::{BOUNDARY, BUCKET, Server, multipart, multipart_typed, multipart_with_trailing, post, server_binary};
 
 /// A form signed with the server's credentials, key prefix and a size limit of `max_size`. The
 /// local bucket trusts any form its credentials signed, as OSS does.
@@ -136,6 +136,7 @@ fn rejected_uploads_leave_nothing_behind() {
     assert_eq!((reply.status, reply.code()), (404, Some("NoSuchBucket")));
 
     assert_eq!(server.files(), Vec::<String>::new());
+    assert!(!server.data_dir.join(".meta").exists(), "no content type is recorded for a refused upload");
 }
 
 #[test]
@@ -356,6 +357,49 @@ fn the_guide_page_is_served_as_given_at_guide() {
     let got = reqwest::blocking::get(format!("{}/guide", without.url)).unwrap();
     assert_eq!(got.status().as_u16(), 404);
     assert!(got.text().unwrap().contains("--guide-page"));
+}
+
+/// `GET /oss/<bucket>/<key>`: status, `Content-Type` and body.
+fn get_object(server: &Server, key: &str) -> (u16, String, Vec<u8>) {
+    let got = reqwest::blocking::get(format!("{}/{key}", server.bucket_url())).unwrap();
+    let content_type = got.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (got.status().as_u16(), content_type, got.bytes().unwrap().to_vec())
+}
+
+#[test]
+fn get_answers_with_the_content_type_the_object_was_stored_with() {
+    let server = Server::start("content-type", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let upload = |extra: &[(&str, &str)], part_type: Option<&str>| {
+        let body = multipart_typed(&fields_of(&form, extra), ("f", b"bytes"), part_type);
+        post(form.url(), body, None)
+    };
+    // The file part's own type, as a browser sends it.
+    assert_eq!(upload(&[("key", "user-dir/cat.png")], Some("image/png")).status, 204);
+    assert_eq!(get_object(&server, "user-dir/cat.png"), (200, "image/png".to_owned(), b"bytes".to_vec()));
+    // No part header: the `Content-Type` field; `x-oss-content-type` wins over both.
+    assert_eq!(upload(&[("key", "user-dir/a.txt"), ("Content-Type", "text/plain")], None).status, 204);
+    assert_eq!(get_object(&server, "user-dir/a.txt").1, "text/plain");
+    let oss_type = [("key", "user-dir/b.webp"), ("x-oss-content-type", "image/webp")];
+    assert_eq!(upload(&oss_type, Some("image/png")).status, 204);
+    assert_eq!(get_object(&server, "user-dir/b.webp").1, "image/webp");
+    // Overwritten without any type: OSS's default, not the old object's type.
+    assert_eq!(upload(&[("key", "user-dir/cat.png")], None).status, 204);
+    assert_eq!(get_object(&server, "user-dir/cat.png").1, "application/octet-stream");
+    // A refused overwrite keeps the first object's type.
+    let once = [("key", "user-dir/once.png"), ("x-oss-forbid-overwrite", "true")];
+    assert_eq!(upload(&once, Some("image/png")).status, 204);
+    assert_eq!(upload(&once, Some("text/html")).status, 409);
+    assert_eq!(get_object(&server, "user-dir/once.png").1, "image/png");
+    assert_eq!(
+        server.files(),
+        [
+            "examplebucket/user-dir/a.txt",
+            "examplebucket/user-dir/b.webp",
+            "examplebucket/user-dir/cat.png",
+            "examplebucket/user-dir/once.png"
+        ]
+    );
 }
 
 /// Starts the server without `--data-dir`, stops it with `signal` and returns its exit status

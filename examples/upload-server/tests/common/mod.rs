@@ -52,11 +52,15 @@ impl Server {
         std::fs::read(self.data_dir.join(BUCKET).join(key)).ok()
     }
 
-    /// Every file in the data folder (bucket and staging area), relative to it.
+    /// Every file in the data folder (bucket and staging area), relative to it; the objects'
+    /// content types (`.meta/`) aside.
     pub fn files(&self) -> Vec<String> {
         fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let path = entry.path();
+                if path == root.join(".meta") {
+                    continue;
+                }
                 if path.is_dir() {
                     walk(&path, root, out);
                 } else {
