@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --examples
-bin=target/debug/examples
+cargo build --quiet -p upload-server
+bin=${CARGO_TARGET_DIR:-target}/debug/examples
+server=${CARGO_TARGET_DIR:-target}/debug/upload_server # the upload-server package's binary
 fail=0
 check() { # name, condition
   if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
@@ -12,7 +14,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 unset OSS_ACCESS_KEY_ID OSS_ACCESS_KEY_SECRET OSS_SESSION_TOKEN
 run() { # binary, arguments...: sets rc; stdout in $tmp/out, stderr in $tmp/err
   local name=$1; shift
-  set +e; "$bin/$name" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+  local exe=$bin/$name; [ "$name" != upload_server ] || exe=$server
+  set +e; "$exe" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
 }
 fails() { # binary, exit code: the last run exited so, printing nothing on stdout and one stderr line prefixed "binary: "
   [ $rc -eq "$2" ] && [ ! -s "$tmp/out" ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] && grep -q "^$1: " "$tmp/err"
@@ -198,11 +201,11 @@ check "verify_post_form: a half-set environment exits 2 naming the missing varia
 
 # upload_server: --help, usage errors (exit 2) and refused input (exit 1) with one stderr line,
 # nothing on stdout and nothing created; a good command line serves until interrupted (exit 0).
-# Its HTTP behaviour is tested by tests/upload_server.rs and tests/e2e/.
+# Its HTTP behaviour is tested by examples/upload-server/tests/ and tests/e2e/.
 serve() { # arguments...: upload_server on a free port with data folder $tmp/data, interrupted (Ctrl-C) after 5 s; sets rc
   rm -rf "$tmp/data"
   set +e
-  timeout --preserve-status -s INT 5 "$bin/upload_server" --listen 127.0.0.1:0 --data-dir "$tmp/data" "$@" >"$tmp/out" 2>"$tmp/err"
+  timeout --preserve-status -s INT 5 "$server" --listen 127.0.0.1:0 --data-dir "$tmp/data" "$@" >"$tmp/out" 2>"$tmp/err"
   rc=$?
   set -e
 }
@@ -225,7 +228,7 @@ serve --region oss-cn-hangzhou.aliyuncs.com
 check "upload_server --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
 serve --expires-in 999999999999
 check "upload_server --expires-in 999999999999: the time-out-of-range error" 'says "--expires-in 999999999999" && says "after the year 9999"'
-set +e; OSS_ACCESS_KEY_ID=only-id timeout --preserve-status -s INT 5 "$bin/upload_server" --listen 127.0.0.1:0 --data-dir "$tmp/data" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+set +e; OSS_ACCESS_KEY_ID=only-id timeout --preserve-status -s INT 5 "$server" --listen 127.0.0.1:0 --data-dir "$tmp/data" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
 check "upload_server: a half-set environment is refused, naming the missing variable" 'fails upload_server 1 && says OSS_ACCESS_KEY_SECRET'
 serve --region=cn-beijing --bucket=other-bucket --temp-upload-v1
 check "upload_server: serves until interrupted (exit 0), printing where it listens and noting the example credentials" \

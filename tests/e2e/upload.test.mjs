@@ -1,12 +1,13 @@
-// End-to-end tests of examples/upload_server in a real browser: headless Debian chromium driven
-// by playwright-core. Each test starts the built example on a free loopback port with a fresh
-// data folder, uploads through a page, and checks what landed on disk.
+// End-to-end tests of the example upload server (examples/upload-server) in a real browser:
+// headless Debian chromium driven by playwright-core. Each test starts the built server on a
+// free loopback port with a fresh data folder, uploads through a page, and checks what landed
+// on disk.
 //
-//   cargo build --example upload_server
+//   cargo build -p upload-server
 //   (cd tests/e2e && npm install --no-package-lock)
 //   node --test tests/e2e/
 //
-// UPLOAD_SERVER_BIN overrides the server binary (default: target/debug/examples/upload_server,
+// UPLOAD_SERVER_BIN overrides the server binary (default: target/debug/upload_server,
 // under CARGO_TARGET_DIR when set); CHROMIUM_PATH the browser (default /usr/bin/chromium).
 
 import { after, before, test } from "node:test";
@@ -24,7 +25,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..", "..");
 const SERVER_BIN =
   process.env.UPLOAD_SERVER_BIN ??
-  path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "examples", "upload_server");
+  path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "upload_server");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const GUIDE_PAGE = path.join(HERE, "guide_page.html");
 const BUCKET = "examplebucket";
@@ -46,7 +47,7 @@ let profileDir;
 const cleanups = [];
 
 before(async () => {
-  assert.ok(existsSync(SERVER_BIN), `no server binary at ${SERVER_BIN}: run cargo build --example upload_server`);
+  assert.ok(existsSync(SERVER_BIN), `no server binary at ${SERVER_BIN}: run cargo build -p upload-server`);
   assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium`);
   profileDir = await mkdtemp(path.join(tmpdir(), "e2e-chromium-"));
   context = await chromium.launchPersistentContext(profileDir, {

@@ -1,108 +1,19 @@
-//! The example upload server's local bucket, over HTTP without a browser: it builds and starts
-//! `examples/upload_server`, posts hand-made multipart bodies and checks the answers and the
-//! data folder. The browser flow is in `tests/e2e/`.
+//! The example upload server's local bucket, over HTTP without a browser: it starts the
+//! package's `upload_server` binary, posts hand-made multipart bodies and checks the answers
+//! and the data folder. The browser flow is in `tests/e2e/` at the repository's root.
+
+mod common;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Command, Stdio};
 
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
 
-const BUCKET: &str = "examplebucket";
-
-/// Builds the example once and returns its path (as cargo reports it).
-fn server_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let out = Command::new(cargo)
-            .args(["build", "--quiet", "--example", "upload_server", "--message-format=json"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cargo runs");
-        assert!(out.status.success(), "cargo build --example upload_server failed");
-        let stdout = String::from_utf8(out.stdout).expect("cargo prints UTF-8");
-        stdout
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "upload_server")
-            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-            .expect("cargo names the example's executable")
-    })
-}
-
-/// A running example server with its own data folder; both go away on drop.
-struct Server {
-    child: Child,
-    url: String,
-    data_dir: PathBuf,
-}
-
-impl Server {
-    fn start(name: &str, args: &[&str]) -> Self {
-        let data_dir = std::env::temp_dir().join(format!("upload-server-test-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data_dir);
-        let mut child = Command::new(server_binary())
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(&data_dir)
-            .args(args)
-            .env_remove("OSS_ACCESS_KEY_ID")
-            .env_remove("OSS_ACCESS_KEY_SECRET")
-            .env_remove("OSS_SESSION_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
-        let url = lines
-            .find_map(|line| line.split_once("listening on ").map(|(_, url)| url.to_owned()))
-            .expect("the server prints its address");
-        // Keep reading, so the server never writes into a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, url, data_dir }
-    }
-
-    fn bucket_url(&self) -> String {
-        format!("{}/oss/{BUCKET}", self.url)
-    }
-
-    fn stored(&self, key: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.data_dir.join(BUCKET).join(key)).ok()
-    }
-
-    /// Every file in the data folder (bucket and staging area), relative to it.
-    fn files(&self) -> Vec<String> {
-        fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, root, out);
-                } else {
-                    out.push(path.strip_prefix(root).expect("under root").display().to_string());
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.data_dir, &self.data_dir, &mut out);
-        out.sort();
-        out
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
+use common::{BOUNDARY, BUCKET, Server, multipart, multipart_typed, multipart_with_trailing, post, server_binary};
 
 /// A form signed with the server's credentials, key prefix and a size limit of `max_size`. The
 /// local bucket trusts any form its credentials signed, as OSS does.
@@ -135,79 +46,9 @@ fn endpoint_form(server: &Server) -> Vec<(String, String)> {
     .collect()
 }
 
-const BOUNDARY: &str = "----e2eBoundary7MA4YWxkTrZu0gW";
-
-/// A multipart/form-data body: `fields` in order, then (if given) the file part.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
-    multipart_with_trailing(fields, file, &[])
-}
-
-/// A multipart/form-data body: `fields`, the file part (if given), then `trailing` fields.
-fn multipart_with_trailing(fields: &[(&str, &str)], file: Option<(&str, &[u8])>, trailing: &[(&str, &str)]) -> Vec<u8> {
-    let mut body = Vec::new();
-    let field = |body: &mut Vec<u8>, name: &str, value: &str| {
-        write!(body, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
-    };
-    for (name, value) in fields {
-        field(&mut body, name, value);
-    }
-    if let Some((filename, bytes)) = file {
-        write!(
-            body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .unwrap();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    for (name, value) in trailing {
-        field(&mut body, name, value);
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
-
 /// The signed fields plus `extra`, in form order.
 fn fields_of<'a>(form: &'a FormFields, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     extra.iter().copied().chain(form.iter()).collect()
-}
-
-struct Reply {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    /// The text of `<name>` in the XML error body, as written.
-    fn element(&self, name: &str) -> Option<&str> {
-        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
-        let start = self.body.find(&open)? + open.len();
-        let end = self.body[start..].find(&close)? + start;
-        Some(&self.body[start..end])
-    }
-
-    fn code(&self) -> Option<&str> {
-        self.element("Code")
-    }
-
-    /// `<Message>`, unescaped.
-    fn message(&self) -> Option<String> {
-        let text = self.element("Message")?;
-        let pairs = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")];
-        Some(pairs.iter().fold(text.to_owned(), |text, (escaped, plain)| text.replace(escaped, plain)))
-    }
-}
-
-fn post(url: &str, body: Vec<u8>, origin: Option<&str>) -> Reply {
-    let client = reqwest::blocking::Client::new();
-    let mut request =
-        client.post(url).header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}")).body(body);
-    if let Some(origin) = origin {
-        request = request.header("Origin", origin);
-    }
-    let response = request.send().expect("the server answers");
-    Reply { status: response.status().as_u16(), headers: response.headers().clone(), body: response.text().unwrap() }
 }
 
 fn md5_hex_upper(bytes: &[u8]) -> String {
@@ -295,6 +136,7 @@ fn rejected_uploads_leave_nothing_behind() {
     assert_eq!((reply.status, reply.code()), (404, Some("NoSuchBucket")));
 
     assert_eq!(server.files(), Vec::<String>::new());
+    assert!(!server.data_dir.join(".meta").exists(), "no content type is recorded for a refused upload");
 }
 
 #[test]
@@ -515,4 +357,99 @@ fn the_guide_page_is_served_as_given_at_guide() {
     let got = reqwest::blocking::get(format!("{}/guide", without.url)).unwrap();
     assert_eq!(got.status().as_u16(), 404);
     assert!(got.text().unwrap().contains("--guide-page"));
+}
+
+/// `GET /oss/<bucket>/<key>`: status, `Content-Type` and body.
+fn get_object(server: &Server, key: &str) -> (u16, String, Vec<u8>) {
+    let got = reqwest::blocking::get(format!("{}/{key}", server.bucket_url())).unwrap();
+    let content_type = got.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (got.status().as_u16(), content_type, got.bytes().unwrap().to_vec())
+}
+
+#[test]
+fn get_answers_with_the_content_type_the_object_was_stored_with() {
+    let server = Server::start("content-type", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let upload = |extra: &[(&str, &str)], part_type: Option<&str>| {
+        let body = multipart_typed(&fields_of(&form, extra), ("f", b"bytes"), part_type);
+        post(form.url(), body, None)
+    };
+    // The file part's own type, as a browser sends it.
+    assert_eq!(upload(&[("key", "user-dir/cat.png")], Some("image/png")).status, 204);
+    assert_eq!(get_object(&server, "user-dir/cat.png"), (200, "image/png".to_owned(), b"bytes".to_vec()));
+    // No part header: the `Content-Type` field; `x-oss-content-type` wins over both.
+    assert_eq!(upload(&[("key", "user-dir/a.txt"), ("Content-Type", "text/plain")], None).status, 204);
+    assert_eq!(get_object(&server, "user-dir/a.txt").1, "text/plain");
+    let oss_type = [("key", "user-dir/b.webp"), ("x-oss-content-type", "image/webp")];
+    assert_eq!(upload(&oss_type, Some("image/png")).status, 204);
+    assert_eq!(get_object(&server, "user-dir/b.webp").1, "image/webp");
+    // Overwritten without any type: OSS's default, not the old object's type.
+    assert_eq!(upload(&[("key", "user-dir/cat.png")], None).status, 204);
+    assert_eq!(get_object(&server, "user-dir/cat.png").1, "application/octet-stream");
+    // A refused overwrite keeps the first object's type.
+    let once = [("key", "user-dir/once.png"), ("x-oss-forbid-overwrite", "true")];
+    assert_eq!(upload(&once, Some("image/png")).status, 204);
+    assert_eq!(upload(&once, Some("text/html")).status, 409);
+    assert_eq!(get_object(&server, "user-dir/once.png").1, "image/png");
+    assert_eq!(
+        server.files(),
+        [
+            "examplebucket/user-dir/a.txt",
+            "examplebucket/user-dir/b.webp",
+            "examplebucket/user-dir/cat.png",
+            "examplebucket/user-dir/once.png"
+        ]
+    );
+}
+
+/// Starts the server without `--data-dir`, stops it with `signal` and returns its exit status
+/// and the temporary data folder it printed, which existed while it ran.
+#[cfg(unix)]
+fn run_with_temp_data_dir(signal: &str) -> (std::process::ExitStatus, std::path::PathBuf) {
+    let mut child = Command::new(server_binary())
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("OSS_ACCESS_KEY_ID")
+        .env_remove("OSS_ACCESS_KEY_SECRET")
+        .env_remove("OSS_SESSION_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+    let line = lines.find(|line| line.contains(": data dir ")).expect("the server prints its data folder");
+    let (_, dir) = line.split_once(": data dir ").unwrap();
+    let dir = dir.strip_suffix(" (removed when the server stops)").expect("says the folder is temporary");
+    let dir = std::path::PathBuf::from(dir);
+    std::thread::spawn(move || lines.for_each(drop));
+    assert!(dir.join(BUCKET).is_dir(), "{}", dir.display());
+    // Something stored, as after an upload.
+    std::fs::write(dir.join(BUCKET).join("object"), b"x").unwrap();
+    let killed = Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    (child.wait().unwrap(), dir)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_temporary_data_folder_is_removed_when_the_server_stops() {
+    for signal in ["INT", "TERM"] {
+        let (status, dir) = run_with_temp_data_dir(signal);
+        assert!(status.success(), "SIG{signal}: {status}");
+        assert!(!dir.exists(), "SIG{signal}: {} is still there", dir.display());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_given_data_folder_is_kept_when_the_server_stops() {
+    let server = Server::start("kept", &[]);
+    let form = signed_form(&server, 1024);
+    let reply = post(form.url(), multipart(&fields_of(&form, &[("key", "user-dir/k")]), Some(("k", b"kept"))), None);
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    let mut server = server;
+    let killed = Command::new("kill").args(["-s", "TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert!(server.child.wait().unwrap().success());
+    assert_eq!(server.stored("user-dir/k").as_deref(), Some(b"kept".as_slice()));
 }

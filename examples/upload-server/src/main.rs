@@ -2,7 +2,7 @@
 //! local OSS-compatible bucket so the whole browser flow runs with no cloud account.
 //!
 //! ```text
-//! cargo run --example upload_server -- [options]
+//! cargo run -p upload-server -- [options]
 //! ```
 //!
 //! - `GET /`: an upload page (file input, upload button, progress bar, `#status`).
@@ -14,20 +14,21 @@
 //! - `POST /oss/<bucket>`: the local bucket. It verifies the form like OSS, stores the object at
 //!   `DATA_DIR/<bucket>/<key>` and answers like OSS (204/200/201 or an XML error), with the CORS
 //!   headers of the guide's bucket rule. `OPTIONS` answers preflights; `GET /oss/<bucket>/<key>`
-//!   reads an object back.
+//!   reads an object back, with the content type it was stored with.
 //! - `GET /guide`, with `--guide-page FILE`: serves that file, e.g. the page of Alibaba's
 //!   direct-upload guide, unchanged.
 //!
 //! `--help` lists the options. Credentials come from `OSS_ACCESS_KEY_ID`,
 //! `OSS_ACCESS_KEY_SECRET` and `OSS_SESSION_TOKEN`; with none set, the OSS documentation's
-//! example pair is used (and stderr says so). Exit status: 0 stopped with Ctrl-C (or `--help`),
-//! 1 input refused or the server failed, 2 usage error; every failure is one line on stderr.
-//! See `examples/README.md`.
+//! example pair is used (and stderr says so). Exit status: 0 stopped with Ctrl-C or SIGTERM (or
+//! `--help`), 1 input refused or the server failed, 2 usage error; every failure is one line on
+//! stderr. A data folder the server made itself (no `--data-dir`) is removed when it stops. See
+//! `examples/README.md`.
 
 mod bucket;
 // Not `time` nor `print_signed`: this binary takes no time and serves rather than prints.
 #[allow(dead_code)]
-#[path = "../common/cli.rs"]
+#[path = "../../common/cli.rs"]
 mod cli;
 mod oss_error;
 mod verify_adapter;
@@ -66,7 +67,8 @@ upload URLs and a local OSS-compatible bucket that stores what it accepts (examp
 
 options (--opt value or --opt=value; a value starting with -- needs the = form):
   --listen ADDR        address to listen on, IP:PORT (port 0: any free port); default 127.0.0.1:8000
-  --data-dir DIR       where the local bucket stores objects; default a new temporary folder
+  --data-dir DIR       where the local bucket stores objects; default a new temporary folder,
+                       removed when the server stops
   --public-url URL     how browsers reach this server; default http://<listen address>
   --oss-host URL       send browsers to this real bucket URL instead of the local bucket
   --bucket B           bucket; default examplebucket
@@ -82,7 +84,7 @@ options (--opt value or --opt=value; a value starting with -- needs the = form):
 
 Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
 the OSS documentation's example credentials (only the local bucket accepts them; stderr says so).
-Exit status: 0 stopped, 1 input refused or the server failed, 2 usage error.";
+Exit status: 0 stopped (Ctrl-C or SIGTERM), 1 input refused or the server failed, 2 usage error.";
 
 /// Command-line options.
 struct Options {
@@ -175,14 +177,15 @@ fn new_temp_dir() -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("could not create a temporary folder"))
 }
 
-/// The data folder, ready: staged uploads of an earlier run that was killed are dropped.
-fn prepare_data_dir(data_dir: Option<&Path>, bucket: &Bucket) -> std::io::Result<PathBuf> {
-    let data_dir = match data_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)?;
-            dir.to_owned()
-        }
-        None => new_temp_dir()?,
+/// The data folder, ready: staged uploads of an earlier run that was killed are dropped. A
+/// folder the server made itself comes with the guard that removes it.
+fn prepare_data_dir(data_dir: Option<&Path>, bucket: &Bucket) -> std::io::Result<(PathBuf, Option<TempDataDir>)> {
+    let (data_dir, guard) = if let Some(dir) = data_dir {
+        std::fs::create_dir_all(dir)?;
+        (dir.to_owned(), None)
+    } else {
+        let dir = new_temp_dir()?;
+        (dir.clone(), Some(TempDataDir(dir)))
     };
     let incoming = data_dir.join(bucket::INCOMING);
     if incoming.exists() {
@@ -190,7 +193,19 @@ fn prepare_data_dir(data_dir: Option<&Path>, bucket: &Bucket) -> std::io::Result
     }
     std::fs::create_dir_all(&incoming)?;
     std::fs::create_dir_all(data_dir.join(bucket.as_str()))?;
-    Ok(data_dir)
+    Ok((data_dir, guard))
+}
+
+/// A data folder the server made under the system temporary folder: removed, with everything
+/// uploaded into it, when the server stops (Ctrl-C, SIGTERM, or a failure after it was made).
+struct TempDataDir(PathBuf);
+
+impl Drop for TempDataDir {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.0) {
+            eprintln!("{NAME}: cannot remove the data folder {}: {e}", self.0.display());
+        }
+    }
 }
 
 #[tokio::main]
@@ -260,7 +275,8 @@ async fn serve(o: Options) -> Result<(), Failure> {
         );
     }
 
-    let data_dir = prepare_data_dir(o.data_dir.as_deref(), &bucket)
+    // Held until `serve` returns, so a temporary data folder goes on every way out.
+    let (data_dir, temp_data_dir) = prepare_data_dir(o.data_dir.as_deref(), &bucket)
         .map_err(|e| Failure::Refused(format!("cannot prepare the data folder: {e}")))?;
     let listener = tokio::net::TcpListener::bind(o.listen)
         .await
@@ -275,8 +291,9 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let upload_url = o.oss_host.as_deref().map_or(local_bucket_url.as_str(), |host| host.trim_end_matches('/'));
     let endpoint = Endpoint::custom(upload_url)?;
     let policy = policy(&endpoint)?;
+    let removed = if temp_data_dir.is_some() { " (removed when the server stops)" } else { "" };
     let banner = format!(
-        "{NAME}: listening on {public_url}\n{NAME}: data dir {}\n{NAME}: browsers upload to {upload_url}\n",
+        "{NAME}: listening on {public_url}\n{NAME}: data dir {}{removed}\n{NAME}: browsers upload to {upload_url}\n",
         data_dir.display()
     );
     // Same bucket, endpoint, size limit and lifetime.
@@ -306,12 +323,15 @@ async fn serve(o: Options) -> Result<(), Failure> {
         .route("/oss/{bucket}/{*key}", get(bucket::get_object).options(bucket::preflight))
         .with_state(app);
 
+    let stop = shutdown()?;
     // Not `println!`: a reader that goes away must not bring the server down.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(stop)
         .await
-        .map_err(|e| Failure::Refused(format!("the server stopped: {e}")))
+        .map_err(|e| Failure::Refused(format!("the server stopped: {e}")));
+    drop(temp_data_dir);
+    served
 }
 
 /// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the guide's JSON shape.
@@ -388,6 +408,28 @@ async fn guide(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send):
+/// the server then finishes the requests in flight and stops. The handlers are in place when
+/// this returns, so a signal sent once the banner is out stops the server cleanly.
+fn shutdown() -> Result<impl Future<Output = ()> + Send + 'static, Failure> {
+    let failed = |e: std::io::Error| Failure::Refused(format!("cannot handle signals: {e}"));
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(failed)?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(failed)?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = failed;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }

@@ -6,6 +6,8 @@
 //! rename is atomic) while its size and MD5 are counted. Only after the verifier accepts the
 //! form, and the key is known to stay inside `DATA_DIR/<bucket>/`, is the staging file renamed
 //! into place; on every other path it is deleted, so a rejected or broken upload leaves nothing.
+//! The object's content type (as the verifier decides it) is kept beside it under
+//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,11 @@ const CORS_METHODS: &str = "POST, PUT, GET";
 /// Staging folder for uploads in flight, beside the bucket folders (bucket names cannot start
 /// with `.`, so no bucket can reach it).
 pub(crate) const INCOMING: &str = ".incoming";
+/// Object metadata, beside the bucket folders like [`INCOMING`]: `.meta/<bucket>/<key>` holds
+/// the object's content type.
+const META: &str = ".meta";
+/// What `GET` answers for an object stored without a content type, as OSS does.
+const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// `POST /oss/<bucket>`: PostObject.
 pub(crate) async fn post_object(
@@ -78,6 +85,8 @@ async fn post_object_inner(
     };
     let path = object_path(&app.data_dir.join(bucket), &accepted.key)?;
     store(staged.temp, &path, accepted.forbid_overwrite).await?;
+    let meta = object_path(&app.data_dir.join(META).join(bucket), &accepted.key)?;
+    store_content_type(app, &meta, accepted.content_type.as_deref(), request_id).await?;
     let etag = format!("\"{}\"", hex::encode_upper(staged.md5));
     Ok(success_response(app, &accepted, &etag))
 }
@@ -186,6 +195,31 @@ async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<()
     Ok(())
 }
 
+/// Records the content type of the object just stored (a new object replaces the old one's,
+/// none removes it). Written to a staging file and renamed, so a `GET` never reads half of it.
+async fn store_content_type(
+    app: &App,
+    meta: &Path,
+    content_type: Option<&str>,
+    request_id: &str,
+) -> Result<(), Rejection> {
+    let parent = meta.parent().expect("metadata paths are inside the bucket's metadata folder");
+    // The object's own folders were just made, so the same names are folders here too.
+    tokio::fs::create_dir_all(parent).await.map_err(oss_error::internal)?;
+    let Some(content_type) = content_type else {
+        return match tokio::fs::remove_file(meta).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(oss_error::internal(e)),
+            _ => Ok(()),
+        };
+    };
+    let staged = app.data_dir.join(INCOMING).join(format!("{request_id}-{}.type", std::process::id()));
+    tokio::fs::write(&staged, content_type).await.map_err(oss_error::internal)?;
+    tokio::fs::rename(&staged, meta).await.map_err(|e| {
+        let _ = std::fs::remove_file(&staged);
+        oss_error::internal(e)
+    })
+}
+
 /// The file path of `key` in `bucket_dir`, refusing names that would leave it or that a file
 /// system cannot hold as given.
 pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, Rejection> {
@@ -278,7 +312,7 @@ pub(crate) async fn preflight(headers: HeaderMap) -> Response {
     response
 }
 
-/// `GET /oss/<bucket>/<key>`: the stored bytes.
+/// `GET /oss/<bucket>/<key>`: the stored bytes, with the content type they were stored with.
 pub(crate) async fn get_object(
     State(app): State<Arc<App>>,
     UrlPath((bucket, key)): UrlPath<(String, String)>,
@@ -295,11 +329,14 @@ pub(crate) async fn get_object(
             _ => return Err(oss_error::no_such_key()),
         };
         let len = file.metadata().await.map_err(oss_error::internal)?.len();
+        let meta = object_path(&app.data_dir.join(META).join(&bucket), &key)?;
+        let content_type = tokio::fs::read_to_string(&meta)
+            .await
+            .ok()
+            .and_then(|t| HeaderValue::from_str(&t).ok())
+            .unwrap_or_else(|| HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
         let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-        Ok((
-            [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_LENGTH, len.to_string())],
-            body,
-        )
+        Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_LENGTH, HeaderValue::from(len))], body)
             .into_response())
     }
     .await;
