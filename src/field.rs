@@ -54,11 +54,13 @@ const RESERVED: [&str; 10] = [
 /// `Field::custom("content-type")` and `Field::Custom("CONTENT-TYPE".into())` are equal, and a
 /// policy holds at most one of them. The name written into the policy is the one you chose.
 ///
-/// Which content type? Use [`Field::ContentType`] (`Content-Type`), the field the browser's
-/// form posts and OSS stores as the object's type. Spell it [`Field::custom`]`("content-type")`
-/// only to reproduce a policy that writes it in lower case (the same field). `x-oss-content-type`
-/// ([`Field::OssContentType`]) is another field that wins over `Content-Type` when both are
-/// sent; constrain it only if your form sends it.
+/// Which content type? Constrain [`Field::ContentType`] (`Content-Type`), the form field
+/// browsers and the SDKs post; [`Field::custom`]`("content-type")` is the same field spelled in
+/// lower case, for reproducing a policy written that way. A condition checks that form field
+/// only: the object's stored type is `x-oss-content-type` if sent, else the file part's own
+/// `Content-Type`, else the field (`docs/oss-rules.md` §1). To pin the stored type, pin
+/// [`Field::OssContentType`] with `eq` (the form then carries it); an `in` list on
+/// `Content-Type` limits what an honest browser sends, not what a hand-made request stores.
 ///
 /// ```
 /// use oss_post_policy::Field;

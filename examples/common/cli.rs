@@ -3,8 +3,8 @@
 //! (`credentials`, `note_example_credentials`) and `Failure`, the one stderr line and exit status
 //! a binary stops with (`Failure::exit`, `print_signed`).
 //!
-//! Included with `#[path = "common/cli.rs"] mod cli;` (from `upload_server/main.rs`:
-//! `"../common/cli.rs"`); cargo builds no example from this folder, which has no `main.rs`.
+//! Included with `#[path = "common/cli.rs"] mod cli;` (from `upload-server/src/main.rs`:
+//! `"../../common/cli.rs"`); cargo builds no example from this folder, which has no `main.rs`.
 
 use std::iter::Peekable;
 use std::process::ExitCode;
