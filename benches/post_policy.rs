@@ -5,14 +5,14 @@
 //! policy the other benchmarks sign, from an HMAC state already keyed with the signing key
 //! (cloned, then updated; the same `hmac`/`sha2` crates). Every other ID is reported as a ratio
 //! to it (printed after the run), so the numbers say how much work we add on top of the
-//! signature, independent of the machine. Allocations per call are printed after the ratios.
+//! signature, independent of the machine. `benches/allocations.rs` counts the allocations of
+//! the same calls.
 //!
 //! ```sh
 //! cargo bench --bench post_policy -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
-use std::alloc::System;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -23,12 +23,8 @@ use oss_post_policy::time::Duration;
 use oss_post_policy::verify::Verifier;
 use oss_post_policy::{SignatureVersion, Signer, SigningKey, SigningKeyCache};
 use sha2::Sha256;
-use stats_alloc::{INSTRUMENTED_SYSTEM, Region as AllocRegion, StatsAlloc};
 
 mod common;
-
-#[global_allocator]
-static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const GROUP: &str = "post_policy";
 /// Benchmark IDs in report order; the first is the denominator of every ratio.
@@ -80,25 +76,6 @@ fn post_policy(c: &mut Criterion) {
         b.iter(|| common::policy_for_user(black_box(42)).sign_at(black_box(&cached), black_box(now)));
     });
     per_request.finish();
-
-    print_allocations(&[
-        ("sign_v4_cached_key", &|| drop(policy.sign_at(&cached, now))),
-        ("sign_v4", &|| drop(policy.sign_at(&signer, now))),
-        ("verify_v4", &|| drop(verifier.verify_at(&sent, &credentials, later))),
-        ("build_and_sign_v4", &|| drop(common::policy_for_user(42).sign_at(&cached, now))),
-    ]);
-}
-
-/// Prints how many allocations one call of each makes (after a warm-up call): reported, not
-/// pinned by a test.
-fn print_allocations(calls: &[(&str, &dyn Fn())]) {
-    println!("\n| benchmark | allocations per call |\n|---|---:|");
-    for (id, call) in calls {
-        call();
-        let counted = AllocRegion::new(ALLOCATOR);
-        call();
-        println!("| `{id}` | {} |", counted.change().allocations);
-    }
 }
 
 /// Where criterion writes its estimates (it honours `CARGO_TARGET_DIR`; cargo runs benches from
