@@ -55,6 +55,9 @@ fn referenced<'c>(conditions: &'c [Condition], form: &FormView<'_>) -> BTreeSet<
 /// Fields the policy names must not come after the file (0006-00000103) nor be sent twice
 /// (our decision); unknown fields are checked for this in [`super::layout::layout`].
 pub(crate) fn check_referenced_layout(conditions: &[Condition], form: &FormView<'_>) -> Result<(), Rejection> {
+    if form.trailing().is_empty() && form.duplicated().next().is_none() {
+        return Ok(());
+    }
     let names = referenced(conditions, form);
     if let Some((name, _)) = form.trailing().iter().find(|(n, _)| names.contains(&form.name(n))) {
         return Err(Rejection::field_order(name));

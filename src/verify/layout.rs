@@ -195,10 +195,11 @@ pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result
             _ => view.index.push((name, value, 1, at)),
         }
     }
-    view.duplicated = (view.fields.iter().enumerate())
-        .filter(|&(at, &(name, _))| view.entry(name).is_some_and(|(_, count, first)| count > 1 && first == at))
-        .map(|(_, &(name, _))| name)
-        .collect();
+    // In form order of their first occurrence.
+    let mut duplicated: Vec<(usize, &str)> =
+        view.index.iter().filter(|(.., count, _)| *count > 1).map(|&(name, .., first)| (first, name.text)).collect();
+    duplicated.sort_unstable();
+    view.duplicated = duplicated.into_iter().map(|(_, name)| name).collect();
     // `key` is required and must precede the file ([PO-EN]). Its absence is InvalidArgument
     // in [TS] but IncorrectNumberOfFilesInPOSTRequest in [PO-ZH] ([CONFLICT]); we follow [TS].
     // An empty value counts as absent [inferred].
