@@ -144,7 +144,8 @@ impl PostPolicy {
         let expiration = self.expiration.resolve(now, signer.version())?;
         let stamp = signer.stamp(now);
         let expiration_text = time_fmt::expiration(expiration);
-        let text = document::write(&expiration_text, &self.head_json, &signer.conditions(&stamp), &self.tail_json);
+        let (conditions, n) = signer.conditions(&stamp);
+        let text = document::write(&expiration_text, &self.head_json, &conditions[..n], &self.tail_json);
         let policy = base64::engine::general_purpose::STANDARD.encode(text);
         let url = signer.region().upload_url(&self.bucket, &self.endpoint);
         let fields = signer.sign(stamp, policy);

@@ -112,14 +112,19 @@ impl Signer {
 
     /// The signer's conditions, placed right after `bucket` in the policy and in this order:
     /// V4's `x-oss-signature-version`, `x-oss-credential`, `x-oss-date`; then, with STS,
-    /// `x-oss-security-token`.
-    pub(crate) fn conditions<'a>(&'a self, stamp: &'a Stamp) -> Vec<(&'static str, &'a str)> {
-        let mut out = Vec::with_capacity(4);
-        if let Some((credential, date)) = stamp.v4() {
-            out.extend([(SIGNATURE_VERSION, ALGORITHM_V4), (CREDENTIAL, credential), (DATE, date)]);
+    /// `x-oss-security-token`. The first `n` of the array (no allocation per signature).
+    pub(crate) fn conditions<'a>(&'a self, stamp: &'a Stamp) -> ([(&'static str, &'a str); 4], usize) {
+        let v4 = stamp
+            .v4()
+            .map(|(credential, date)| [(SIGNATURE_VERSION, ALGORITHM_V4), (CREDENTIAL, credential), (DATE, date)]);
+        let token = self.credentials.security_token().map(|token| (SECURITY_TOKEN, token));
+        let mut out = [("", ""); 4];
+        let mut n = 0;
+        for condition in v4.into_iter().flatten().chain(token) {
+            out[n] = condition;
+            n += 1;
         }
-        out.extend(self.credentials.security_token().map(|token| (SECURITY_TOKEN, token)));
-        out
+        (out, n)
     }
 
     /// Signs `policy_b64`, the base64 policy document, and returns the form fields the signer
@@ -190,8 +195,9 @@ mod tests {
         let now = datetime!(2024-11-27 06:09:41 UTC);
         let v4 = Signer::new(sts.clone(), region.clone());
         let stamp = v4.stamp(now);
+        let (conditions, n) = v4.conditions(&stamp);
         assert_eq!(
-            v4.conditions(&stamp),
+            conditions[..n],
             [
                 (SIGNATURE_VERSION, ALGORITHM_V4),
                 (CREDENTIAL, "AKID/20241127/cn-hangzhou/oss/aliyun_v4_request"),
@@ -203,7 +209,8 @@ mod tests {
         assert_eq!(names, [POLICY, SIGNATURE_VERSION, CREDENTIAL, DATE, SIGNATURE_V4, SECURITY_TOKEN]);
         let v1 = Signer::new(sts, region).with_version(SignatureVersion::V1);
         let stamp = v1.stamp(now);
-        assert_eq!(v1.conditions(&stamp), [(SECURITY_TOKEN, "TOKEN")]);
+        let (conditions, n) = v1.conditions(&stamp);
+        assert_eq!(conditions[..n], [(SECURITY_TOKEN, "TOKEN")]);
         let names: Vec<_> = v1.sign(stamp, "cG9saWN5".into()).into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, [POLICY, ACCESS_KEY_ID_V1, SIGNATURE_V1, SECURITY_TOKEN]);
     }
