@@ -110,31 +110,6 @@ fn load_ali_oss() -> AliOssFile {
     serde_json::from_str(&text).expect("ali-oss.json matches its schema")
 }
 
-/// A field by the name ali-oss was given: the typed variant when the spelling is the canonical
-/// one, user metadata by prefix, otherwise a custom field with that exact spelling.
-fn field(name: &str) -> Field {
-    let typed = [
-        Field::Key,
-        Field::ContentType,
-        Field::CacheControl,
-        Field::ContentDisposition,
-        Field::ContentEncoding,
-        Field::Expires,
-        Field::SuccessActionStatus,
-        Field::SuccessActionRedirect,
-        Field::ObjectAcl,
-        Field::StorageClass,
-        Field::ForbidOverwrite,
-        Field::ServerSideEncryption,
-        Field::OssContentType,
-        Field::Callback,
-    ];
-    if let Some(f) = typed.into_iter().find(|f| f.name() == name) {
-        return f;
-    }
-    if name.starts_with("x-oss-meta-") { Field::meta(name) } else { Field::custom(name) }
-}
-
 fn strings(v: &Value) -> Vec<String> {
     v.as_array().expect("a list").iter().map(|s| s.as_str().expect("a string").to_owned()).collect()
 }
@@ -148,7 +123,7 @@ fn replay(mut b: PostPolicyBuilder, conditions: &[Value], signer_fields: &[&str]
                 if signer_fields.contains(&name.as_str()) || name == "bucket" {
                     continue;
                 }
-                b = b.exact(field(name), value.as_str().expect("a string value"));
+                b = b.exact(Field::custom(name), value.as_str().expect("a string value"));
             }
             Value::Array(list) => {
                 let op = list[0].as_str().expect("operator");
@@ -156,7 +131,7 @@ fn replay(mut b: PostPolicyBuilder, conditions: &[Value], signer_fields: &[&str]
                     b = b.content_length_range(list[1].as_u64().expect("min"), list[2].as_u64().expect("max"));
                     continue;
                 }
-                let f = field(list[1].as_str().expect("field").strip_prefix('$').expect("$field"));
+                let f = Field::custom(list[1].as_str().expect("field").strip_prefix('$').expect("$field"));
                 b = match op {
                     "eq" => b.eq(f, list[2].as_str().expect("value")),
                     "starts-with" => b.starts_with(f, list[2].as_str().expect("value")),
