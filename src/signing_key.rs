@@ -83,11 +83,13 @@ impl SigningKey {
         String::from_utf8(text.to_vec()).expect("hex digits are ASCII")
     }
 
-    /// Whether `signature` (hex, either case) is the V4 signature of `string_to_sign`,
+    /// Whether `signature` is the V4 signature of `string_to_sign` exactly as [`SigningKey::sign`]
+    /// writes it (64 lower-case hex digits; whether OSS accepts upper case is \[UNVERIFIED\]),
     /// compared in constant time.
     pub fn verify(&self, string_to_sign: &[u8], signature: &str) -> bool {
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(signature, &mut bytes).is_ok()
+        !signature.bytes().any(|b| b.is_ascii_uppercase())
+            && hex::decode_to_slice(signature, &mut bytes).is_ok()
             && self.keyed.clone().chain_update(string_to_sign).verify_slice(&bytes).is_ok()
     }
 
@@ -206,7 +208,7 @@ mod tests {
         assert_eq!(key.to_hex().as_str(), KIT_KEY);
         assert_eq!(key.sign(KIT_POLICY_B64.as_bytes()), KIT_SIGNATURE);
         assert!(key.verify(KIT_POLICY_B64.as_bytes(), KIT_SIGNATURE));
-        assert!(key.verify(KIT_POLICY_B64.as_bytes(), &KIT_SIGNATURE.to_uppercase()));
+        assert!(!key.verify(KIT_POLICY_B64.as_bytes(), &KIT_SIGNATURE.to_uppercase()), "sign writes lower case");
         let mut wrong = KIT_SIGNATURE.to_owned();
         wrong.replace_range(63.., "5");
         assert!(!key.verify(KIT_POLICY_B64.as_bytes(), &wrong));
