@@ -31,9 +31,9 @@ fn check_enumerated(form: &FormView<'_>, field: &Field) -> Result<Option<String>
     })
 }
 
-/// The last checks, then the accepted upload.
+/// The last checks of the fields, then the accepted upload, its `size` 0 until
+/// [`PendingUpload::finish`](super::PendingUpload::finish) sets it.
 ///
-/// - File ≤ 5 GB (0006-00000003; [H400] also lists other codes for it [UNVERIFIED]).
 /// - `x-oss-server-side-encryption` in AES256, KMS, SM4 ([PO-ZH] adds SM4);
 ///   `...-key-id` only with KMS ([PO-EN]); `x-oss-server-side-data-encryption` only SM4 and
 ///   only with KMS ([PO-ZH], [H400]).
@@ -48,9 +48,6 @@ pub(crate) fn check_and_accept(
     access_key_id: Option<&str>,
 ) -> Result<AcceptedUpload, Rejection> {
     let file = form.file();
-    if file.size > MAX_OBJECT_SIZE {
-        return Err(Rejection::entity_too_large());
-    }
     let server_side_encryption = check_enumerated(form, &Field::ServerSideEncryption)?;
     let kms = server_side_encryption.as_deref() == Some(ServerSideEncryption::Kms.as_str());
     if let Some(key_id) = form.get(SSE_KEY_ID).filter(|_| !kms) {
@@ -79,7 +76,7 @@ pub(crate) fn check_and_accept(
     let text = |field: Field| form.get(field.name()).map(str::to_owned);
     Ok(AcceptedUpload {
         key,
-        size: file.size,
+        size: 0,
         content_type: text(Field::OssContentType)
             .or_else(|| file.content_type.clone())
             .or_else(|| text(Field::ContentType)),
@@ -192,9 +189,7 @@ mod tests {
         assert_eq!(code(&[("key", &"k".repeat(1024))]), "InvalidObjectName");
         assert!(accept(&[("key", &"k".repeat(1023))], f()).is_ok());
         assert_eq!(accept(&[("key", "${filename}")], FilePart::new("", 1)).unwrap_err().code(), "InvalidObjectName");
-        let huge = accept(&[("key", "k")], FilePart::new("a", MAX_OBJECT_SIZE + 1)).unwrap_err();
-        assert_eq!(huge.ec(), Some("0006-00000003"));
-        assert!(accept(&[("key", "k")], FilePart::new("a", MAX_OBJECT_SIZE)).is_ok());
+        assert!(accept(&[("key", "k")], FilePart::new("a", MAX_OBJECT_SIZE + 1)).is_ok(), "the size is checked later");
         assert_eq!(accept(&[("key", "k"), ("callback", "%")], f()).unwrap_err().ec(), Some("0007-00000002"));
     }
 
