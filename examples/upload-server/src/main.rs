@@ -30,6 +30,9 @@ mod bucket;
 #[allow(dead_code)]
 #[path = "../../common/cli.rs"]
 mod cli;
+mod connection;
+mod intake;
+mod limits;
 mod oss_error;
 mod verify_adapter;
 
@@ -53,6 +56,7 @@ use oss_post_policy::{
 // A refusal or a failure while serving is `Failure::Refused` (exit 1), a command line the
 // binary cannot read `Failure::Usage` (exit 2).
 use crate::cli::{Failure, credentials, flag, next_option, number, region, unknown, value};
+use crate::limits::Limits;
 use crate::verify_adapter::UploadVerifier;
 
 /// The upload page, with its script and styles inline: nothing comes from a CDN.
@@ -80,6 +84,14 @@ options (--opt value or --opt=value; a value starting with -- needs the = form):
   --temp-upload-v1     sign /temp_file_upload_url answers V1, the Cloud Backup API's legacy
                        shape; default V4, like /get_post_signature_for_oss_upload
   --guide-page FILE    serve FILE at /guide (e.g. the page of Alibaba's direct-upload guide)
+
+limits on what one client may cost the local bucket (examples/README.md, Limits):
+  --max-request-size N largest request body, bytes; default 5377163264 (5 GiB + 8 MiB + 64 KiB)
+  --max-part-header N  most bytes read without finding the end of a part header (or the first
+                       boundary); default 65536
+  --read-timeout S     seconds a connection may send nothing (a request head must arrive
+                       within it); default 30
+  --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded; default 100
   -h, --help           print this help
 
 Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
@@ -100,6 +112,7 @@ struct Options {
     account_id: String,
     temp_upload_v1: bool,
     guide_page: Option<String>,
+    limits: Limits,
 }
 
 /// The options, or `None` for `--help`.
@@ -117,6 +130,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
         account_id: "1440155109798732".to_owned(),
         temp_upload_v1: false,
         guide_page: None,
+        limits: Limits::default(),
     };
     let mut args = args.peekable();
     while let Some((name, inline)) = next_option(&mut args) {
@@ -139,6 +153,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
             "--account-id" => o.account_id = value()?,
             "--temp-upload-v1" => o.temp_upload_v1 = flag(&name, inline.as_deref())?,
             "--guide-page" => o.guide_page = Some(value()?),
+            "--max-request-size" => o.limits.max_request_size = number(&name, &value()?)?,
+            "--max-part-header" => o.limits.max_part_header = number(&name, &value()?)?,
+            "--read-timeout" => {
+                o.limits.read_timeout = std::time::Duration::from_secs(number(&name, &value()?)?);
+            }
+            "--max-uploads" => o.limits.max_uploads = number(&name, &value()?)?,
             "-h" | "--help" => return Ok(None),
             _ => return Err(unknown(&name)),
         }
@@ -161,6 +181,9 @@ struct App {
     /// `<public url>/oss/<bucket>`: the local bucket endpoint.
     local_bucket_url: String,
     guide_page: Option<String>,
+    limits: Limits,
+    /// One permit per upload being read (`--max-uploads`).
+    uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// A new, empty folder under the system temporary folder.
@@ -231,6 +254,9 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let region = region(&o.region)?;
     if o.max_size == 0 {
         return Err(Failure::Refused("--max-size must be at least 1".into()));
+    }
+    if let Some(unusable) = o.limits.unusable() {
+        return Err(Failure::Refused(unusable.into()));
     }
     let public_url = o.public_url.as_deref().map(|url| url.trim_end_matches('/').to_owned());
     for url in [&public_url, &o.oss_host].into_iter().flatten() {
@@ -313,6 +339,8 @@ async fn serve(o: Options) -> Result<(), Failure> {
         data_dir,
         local_bucket_url,
         guide_page,
+        limits: o.limits,
+        uploads: Arc::new(tokio::sync::Semaphore::new(o.limits.max_uploads.min(tokio::sync::Semaphore::MAX_PERMITS))),
     });
     let router = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
@@ -326,12 +354,9 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let stop = shutdown()?;
     // Not `println!`: a reader that goes away must not bring the server down.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(stop)
-        .await
-        .map_err(|e| Failure::Refused(format!("the server stopped: {e}")));
+    connection::serve(listener, router, o.limits.read_timeout, stop).await;
     drop(temp_data_dir);
-    served
+    Ok(())
 }
 
 /// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the guide's JSON shape.
