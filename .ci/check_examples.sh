@@ -211,12 +211,14 @@ serve() { # arguments...: upload_server on a free port with data folder $tmp/dat
 }
 check "upload_server --help: usage line and every option of the examples/README.md "Options" table on stdout, exit 0" \
   'help_matches_readme upload_server examples/README.md "### Options"'
-for bad in "--bogus" "extra" "--listen nowhere" "--max-size ten" "--expires-in soon" "--temp-upload-v1=yes" "--region" "--region --bucket x"; do
+for bad in "--bogus" "extra" "--listen nowhere" "--max-size ten" "--expires-in soon" "--temp-upload-v1=yes" "--region" "--region --bucket x" \
+  "--read-timeout soon" "--max-uploads -1" "--max-request-size 5GB" "--max-part-header 1.5"; do
   serve $bad
   check "upload_server $bad: usage error, exit 2, one 'upload_server: ' line on stderr, nothing on stdout" 'fails upload_server 2 && [ ! -e "$tmp/data" ]'
 done
 for bad in "--bucket A_B" "--region CN" "--region oss-cn-hangzhou.aliyuncs.com" "--max-size 0" "--expires-in 0" "--expires-in 700000" \
-  "--expires-in 999999999999" "--oss-host ftp://bucket.example" "--public-url example.com" "--guide-page /nonexistent"; do
+  "--expires-in 999999999999" "--oss-host ftp://bucket.example" "--public-url example.com" "--guide-page /nonexistent" \
+  "--read-timeout 0" "--max-uploads 0" "--max-request-size 0" "--max-part-header 0"; do
   serve $bad
   check "upload_server $bad: refused, exit 1, one 'upload_server: ' line on stderr, nothing on stdout or on disk" 'fails upload_server 1 && [ ! -e "$tmp/data" ]'
 done
@@ -224,6 +226,8 @@ serve --region --bucket x
 check "upload_server --region --bucket x: says --region needs a value" 'says "--region needs a value"'
 serve --max-size 0
 check "upload_server --max-size 0: names the flag" 'says "--max-size must be at least 1"'
+serve --read-timeout 0
+check "upload_server --read-timeout 0: names the flag" 'says "--read-timeout must be at least 1"'
 serve --region oss-cn-hangzhou.aliyuncs.com
 check "upload_server --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
 serve --expires-in 999999999999

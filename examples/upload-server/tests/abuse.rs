@@ -356,7 +356,9 @@ fn assert_limits(outcomes: &[Outcome], table: &str) {
     let mut faults = Vec::new();
     for o in outcomes {
         let mut fault = |what: String| faults.push(format!("{}: {what}", o.name));
-        if o.rss_growth > MAX_RSS_GROWTH {
+        // Valid uploads at once may each hold hyper's read buffer (~400 KiB) and a chunk.
+        let max_rss = if o.name.contains("valid uploads") { 2 * MAX_RSS_GROWTH } else { MAX_RSS_GROWTH };
+        if o.rss_growth > max_rss {
             fault(format!("peak memory grew by {} bytes", o.rss_growth));
         }
         if o.staged_left != 0 {
