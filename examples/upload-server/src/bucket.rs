@@ -156,7 +156,8 @@ pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, Rejec
         Some("it has an empty, '.' or '..' path segment")
     } else if key.split('/').any(|s| s.len() > MAX_SEGMENT_LEN) {
         Some("a path segment is over 255 bytes, more than a file name on disk can hold")
-    } else if path.as_os_str().len() > MAX_PATH_LEN {
+    } else if path.as_os_str().len() + META.len() + 1 > MAX_PATH_LEN {
+        // The content type's record, `.meta/` further down, must fit too.
         Some("the path of the object on disk would be over 4095 bytes")
     } else {
         None

@@ -1,7 +1,8 @@
 //! The load and abuse test: the real `upload_server` binary under the attacks of issue 11, with
 //! the server's memory (`/proc/PID/status` `VmHWM`, reset between attacks through
 //! `/proc/PID/clear_refs`), CPU time and staging folder watched. Loopback only, bounded, about
-//! half a minute. Linux only: where `/proc` is missing it says so and passes.
+//! ten seconds. Linux only: where `/proc` (or writing its `clear_refs`) is missing it says so
+//! and passes.
 //!
 //! Every attack is run and measured first and the table printed (`cargo test --test abuse --
 //! --nocapture` shows it), then the limits are asserted, so a failure shows all the numbers.
@@ -258,8 +259,9 @@ fn addr(server: &Server) -> String {
 
 #[test]
 fn untrusted_uploads_cannot_exhaust_the_server() {
-    if !Path::new("/proc/self/clear_refs").exists() {
-        eprintln!("skipped: this test reads the server's memory from /proc (Linux only)");
+    // Resetting this process's own peak is harmless, and tells whether it can be done.
+    if std::fs::write("/proc/self/clear_refs", "5").is_err() {
+        eprintln!("skipped: this test reads and resets the server's peak memory in /proc (Linux only)");
         return;
     }
     let server = Server::start("abuse", &SERVER_ARGS);
