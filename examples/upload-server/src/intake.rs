@@ -22,7 +22,7 @@ use oss_post_policy::verify::{
 use tokio::io::AsyncWriteExt as _;
 
 use crate::App;
-use crate::bucket::{INCOMING, object_path};
+use crate::disk::{INCOMING, object_path};
 use crate::limits::{FIELD_OVERHEAD, Limits};
 use crate::oss_error;
 

@@ -31,6 +31,7 @@ mod bucket;
 #[path = "../../common/cli.rs"]
 mod cli;
 mod connection;
+mod disk;
 mod intake;
 mod limits;
 mod oss_error;
@@ -210,7 +211,7 @@ fn prepare_data_dir(data_dir: Option<&Path>, bucket: &Bucket) -> std::io::Result
         let dir = new_temp_dir()?;
         (dir.clone(), Some(TempDataDir(dir)))
     };
-    let incoming = data_dir.join(bucket::INCOMING);
+    let incoming = data_dir.join(disk::INCOMING);
     if incoming.exists() {
         std::fs::remove_dir_all(&incoming)?;
     }
