@@ -16,6 +16,9 @@ pub const MAX_USER_METADATA_LEN: usize = 8 * 1024;
 /// Longest object name: 1023 bytes (general OSS object-name rule).
 pub const MAX_OBJECT_NAME_LEN: usize = 1023;
 
+/// How much of a refused object name the rejection quotes, in characters.
+const QUOTED_KEY_CHARS: usize = 1024;
+
 /// A field with a documented value set holds one of them (sets from [`Field`], shared with
 /// the signer). ACL and storage-class errors in PostObject are [UNVERIFIED]; encryption is
 /// [H400].
@@ -61,15 +64,16 @@ pub(crate) fn check_and_accept(
     let with_prefix = |prefix: &str| -> Vec<(String, String)> {
         form.fields().filter(|(n, _)| form.has_prefix(n, prefix)).map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
     };
-    let metadata = with_prefix(META_PREFIX);
-    let metadata_len: usize = metadata.iter().map(|(n, v)| n.len() + v.len()).sum();
+    // Counted before it is copied: up to 8 MB of fields may claim to be metadata.
+    let metadata_len: usize =
+        form.fields().filter(|(n, _)| form.has_prefix(n, META_PREFIX)).map(|(n, v)| n.len() + v.len()).sum();
     if metadata_len > MAX_USER_METADATA_LEN {
         return Err(Rejection::metadata_too_large(metadata_len));
     }
-    let key = expand_key(form.get(KEY).expect("layout checked that key is present"), &file.filename);
-    if key.is_empty() || key.len() > MAX_OBJECT_NAME_LEN {
-        return Err(Rejection::invalid_object_name(&key));
-    }
+    let metadata = with_prefix(META_PREFIX);
+    let key = form.get(KEY).expect("layout checked that key is present");
+    let key = expand_key(key, &file.filename, MAX_OBJECT_NAME_LEN, QUOTED_KEY_CHARS)
+        .map_err(Rejection::invalid_object_name)?;
     let callback = form.get(Field::Callback.name()).map(check_callback).transpose()?;
     let mut callback_vars = form.get(CALLBACK_VAR).map(check_callback_var).transpose()?.unwrap_or_default();
     callback_vars.extend(with_prefix(CALLBACK_VAR_PREFIX));
