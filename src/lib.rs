@@ -94,7 +94,7 @@ mod time_fmt;
 pub mod verify;
 
 pub use builder::PostPolicyBuilder;
-pub use callback::{Callback, CallbackBodyType};
+pub use callback::{Callback, CallbackBody, CallbackBodyType, SystemVariable};
 pub use condition::Condition;
 pub use credentials::Credentials;
 pub use document::PolicyDocument;
