@@ -41,7 +41,8 @@ pub struct CallbackPublicKey {
 }
 
 impl CallbackPublicKey {
-    /// OSS's key `callback_pub_key_v1.pem` ([`OSS_PUBLIC_KEY_PEM`]).
+    /// OSS's key `callback_pub_key_v1.pem` ([`OSS_PUBLIC_KEY_PEM`]). It parses the PEM: a
+    /// server makes it once and shares it (it is `Clone`, `Send` and `Sync`).
     pub fn oss() -> Self {
         let key = RsaPublicKey::from_public_key_pem(OSS_PUBLIC_KEY_PEM).expect("the built-in PEM is a valid RSA key");
         Self { key, builtin: true }
