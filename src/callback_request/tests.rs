@@ -217,7 +217,8 @@ fn the_body_type_is_detected_without_a_content_type() {
 #[test]
 fn parsing_is_linear_in_the_body() {
     // 200,000 entries and a deeply nested but bounded JSON: no quadratic step, no stack overflow.
-    let big: Vec<u8> = (0..200_000).flat_map(|i: u32| [b"k".as_slice(), i.to_string().as_bytes(), b"=v&"].concat()).collect();
+    let big: Vec<u8> =
+        (0..200_000).flat_map(|i: u32| [b"k".as_slice(), i.to_string().as_bytes(), b"=v&"].concat()).collect();
     assert_eq!(VerifiedCallback::parse(CallbackBodyType::FormUrlEncoded, &big).unwrap().entries().len(), 200_000);
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(VerifiedCallback::parse(CallbackBodyType::Json, deep.as_bytes()).is_err());
