@@ -32,7 +32,7 @@ impl CallbackBodyType {
     }
 }
 
-/// A system variable OSS fills into `callbackBody`, written `${name}` ([CB]).
+/// A system variable OSS fills into `callbackBody`, written `${name}` (`docs/oss-rules.md` §9.1).
 ///
 /// Use it with [`CallbackBody`] to write a body without typing the names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
