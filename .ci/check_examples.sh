@@ -238,4 +238,33 @@ serve --region=cn-beijing --bucket=other-bucket --temp-upload-v1
 check "upload_server: serves until interrupted (exit 0), printing where it listens and noting the example credentials" \
   '[ $rc -eq 0 ] && grep -qE "^upload_server: listening on http://127\.0\.0\.1:[0-9]+$" "$tmp/out" && grep -qE "^upload_server: browsers upload to http://127\.0\.0\.1:[0-9]+/oss/other-bucket$" "$tmp/out" && grep -q "^upload_server: .*example credentials" "$tmp/err" && [ -d "$tmp/data/other-bucket" ]'
 
+# verify_callback (feature callback-verify): OSS's public example signature verifies (exit 0);
+# a tampered body or an empty authorization is refused with a reason (exit 1, JSON on stdout);
+# an unknown or missing option is a usage error (exit 2, one stderr line).
+cargo build --quiet --example verify_callback --features callback-verify
+printf 'bucket=yonghu-test' >"$tmp/cb-body"
+printf 'bucket=yonghu-tesu' >"$tmp/cb-tampered"
+cb_auth='kKQeGTRccDKyHB3H9vF+xYMSrmhMZjzzl2/kdD1ktNVgbWEfYTQG0G2SU/RaHBovRCE8OkQDjC3uG33esH2txA=='
+cb_url='aHR0cDovL2dvc3NwdWJsaWMuYWxpY2RuLmNvbS9jYWxsYmFja19wdWJfa2V5X3YxLnBlbQ=='
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-body" --authorization "$cb_auth" --pub-key-url "$cb_url"
+check "verify_callback: OSS's documented signature verifies, exit 0, the body's entries" \
+  '[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"verified\"] is True, d; assert d[\"callback\"][\"entries\"]==[[\"bucket\",\"yonghu-test\"]], d" "$tmp/out"'
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-tampered" --authorization "$cb_auth" --pub-key-url "$cb_url"
+check "verify_callback: a tampered body is refused, exit 1, with a reason naming the signature" \
+  '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"verified\"] is False and \"signature\" in d[\"reason\"], d" "$tmp/out"'
+run verify_callback --path /index.php --body-file "$tmp/cb-body" --authorization "$cb_auth" --pub-key-url "$cb_url"
+check "verify_callback: without the signed query, refused, exit 1" '[ $rc -eq 1 ] && grep -q "\"verified\":false" "$tmp/out"'
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-body" --authorization '' --pub-key-url "$cb_url"
+check "verify_callback: an empty authorization is a refusal, exit 1, with a reason" \
+  '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"verified\"] is False and \"authorization\" in d[\"reason\"], d" "$tmp/out"'
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-body" --authorization "$cb_auth" --pub-key-url "$(printf 'https://gosspublic.alicdn.com.evil.example/k.pem' | base64 -w0)"
+check "verify_callback: a key URL off gosspublic.alicdn.com is refused, exit 1" '[ $rc -eq 1 ] && grep -q "gosspublic" "$tmp/out"'
+check "verify_callback --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme verify_callback'
+for bad in "--bogus" "--path /index.php" "--path /index.php --body-file $tmp/cb-body --authorization x" "--path"; do
+  run verify_callback $bad
+  check "verify_callback $bad: usage error, exit 2, one 'verify_callback: ' line on stderr, nothing on stdout" 'fails verify_callback 2'
+done
+run verify_callback --path /x --body-file "$tmp/missing" --authorization x --pub-key-url y
+check "verify_callback: an unreadable body file, exit 2, one line" 'fails verify_callback 2'
+
 [ $fail -eq 0 ] && echo "example contracts: all passed" || { echo "example contracts: FAILED"; exit 1; }
