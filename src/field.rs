@@ -48,6 +48,22 @@ const RESERVED: [&str; 10] = [
     FILE,
 ];
 
+/// What `Debug` shows instead of a secret.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// Fields whose values `Debug` never shows (compared case-insensitively): the STS token; the
+/// signatures, which with their policy let anyone upload until it expires; and the policy,
+/// which holds the STS token verbatim (one rule for every policy: a submitted one may carry a
+/// token its form does not). S3-compatible spellings too, as a submission may carry them.
+const SECRET_FIELDS: [&str; 6] =
+    [POLICY, SIGNATURE_V4, SIGNATURE_V1, SECURITY_TOKEN, "x-amz-signature", "x-amz-security-token"];
+
+/// The value `Debug` shows for field `name`: [`REDACTED`] for a non-empty value of a secret
+/// field, the value otherwise (an empty one hides nothing and explains a "blank" rejection).
+pub(crate) fn debug_value<'a>(name: &str, value: &'a str) -> &'a str {
+    if !value.is_empty() && SECRET_FIELDS.iter().any(|s| s.eq_ignore_ascii_case(name)) { REDACTED } else { value }
+}
+
 /// A form field a condition can constrain.
 ///
 /// Field names are compared as OSS compares them, ignoring ASCII case: `Field::ContentType`,
