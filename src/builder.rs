@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 use crate::callback::Callback;
 use crate::condition::Condition;
 use crate::error::{Error, Result};
-use crate::field::{Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus, debug_value};
+use crate::field::{Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessActionStatus};
 use crate::policy::{Expiration, PostPolicy};
 use crate::region::{Bucket, Endpoint};
 
@@ -223,8 +223,7 @@ pub(crate) fn check_conditions(
             // so such a value written unescaped could never equal the posted one.
             if let Some(value) = cond.values().iter().find(|v| v.contains("\\$")) {
                 let field = cond.field().map_or("", Field::name).to_owned();
-                let value = debug_value(&field, value).to_owned();
-                return Err(Error::AmbiguousDollarEscape { field, value });
+                return Err(Error::AmbiguousDollarEscape { field, value: value.clone() });
             }
         }
         checked.iter().try_for_each(|earlier| earlier.check_compatible(cond))?;

@@ -126,7 +126,7 @@ pub enum Error {
     AmbiguousDollarEscape {
         /// The field name.
         field: String,
-        /// The value at fault (`<redacted>` for a security token).
+        /// The value at fault.
         value: String,
     },
     /// An `in` or `not-in` condition with no values.
