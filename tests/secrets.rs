@@ -94,7 +94,7 @@ fn rejection(sent: &Submission, trusted: &Credentials) -> Vec<String> {
 /// `sent` with `name`'s value replaced.
 fn with(sent: &Submission, name: &str, value: &str) -> Submission {
     let mut sent = sent.clone();
-    sent.fields.iter_mut().filter(|(n, _)| n == name).for_each(|(_, v)| *v = value.to_owned());
+    sent.fields.iter_mut().filter(|(n, _)| n == name).for_each(|(_, v)| value.clone_into(v));
     sent
 }
 
