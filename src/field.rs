@@ -74,9 +74,11 @@ pub(crate) fn debug_value<'a>(name: &str, value: &'a str) -> &'a str {
 /// browsers and the SDKs post; [`Field::custom`]`("content-type")` is the same field spelled in
 /// lower case, for reproducing a policy written that way. A condition checks that form field
 /// only: the object's stored type is `x-oss-content-type` if sent, else the file part's own
-/// `Content-Type`, else the field (`docs/oss-rules.md` §1). To pin the stored type, pin
-/// [`Field::OssContentType`] with `eq` (the form then carries it); an `in` list on
-/// `Content-Type` limits what an honest browser sends, not what a hand-made request stores.
+/// `Content-Type`, else the field (`docs/oss-rules.md` §1). To restrict the stored type,
+/// constrain [`Field::OssContentType`]:
+/// [`PostPolicyBuilder::content_type_in`](crate::PostPolicyBuilder::content_type_in), or `eq`
+/// to pin one type (the form then carries it); an `in` list on `Content-Type` limits what an
+/// honest browser sends, not what a hand-made request stores.
 ///
 /// ```
 /// use oss_post_policy::Field;
@@ -115,7 +117,8 @@ pub enum Field {
     ForbidOverwrite,
     /// `x-oss-server-side-encryption`: one of [`ServerSideEncryption::VALUES`].
     ServerSideEncryption,
-    /// `x-oss-content-type`, which wins over `Content-Type`.
+    /// `x-oss-content-type`: the stored type, winning over the file part's `Content-Type`
+    /// and the `Content-Type` field.
     OssContentType,
     /// `callback`: the base64 upload-callback configuration.
     Callback,
