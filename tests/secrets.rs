@@ -9,8 +9,8 @@ use base64::Engine as _;
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::verify::{FilePart, Submission, Verifier};
 use oss_post_policy::{
-    Bucket, Credentials, Error, Field, PolicyDocument, PolicyText, PostPolicy, Region, SignatureVersion, Signer,
-    SigningKey, SigningKeyCache, TempUpload, TempUploadRequest,
+    Bucket, Condition, Credentials, Error, Field, PolicyDocument, PolicyText, PostPolicy, Region, SignatureVersion,
+    Signer, SigningKey, SigningKeyCache, TempUpload, TempUploadRequest,
 };
 
 const TOKEN: &str = "TOKEN-SECRET-MARKER+/=";
@@ -82,6 +82,16 @@ fn sts_upload() -> (oss_post_policy::FormFields, Submission) {
     (form, sent)
 }
 
+/// A form whose policy wants a token prefix longer than the token: the condition fails and is
+/// quoted.
+fn token_prefix_upload() -> Submission {
+    let text = format!(
+        r#"{{"expiration": "2024-11-27T07:00:00Z", "conditions": [["starts-with", "$x-oss-security-token", "{TOKEN}-longer"]]}}"#
+    );
+    let form = PolicyText::new(bucket(), text).unwrap().sign_at(&signer(SignatureVersion::V4), now()).unwrap();
+    Submission::new().with_fields(form.iter()).with_field("key", "k").with_file(FilePart::new("a", 1))
+}
+
 fn rejection(sent: &Submission, trusted: &Credentials) -> Vec<String> {
     let verifier = Verifier::new(bucket(), region());
     let r = verifier.verify_at(sent, trusted, now()).expect_err("the case is refused");
@@ -125,21 +135,18 @@ fn no_public_type_shows_a_secret() {
     );
     let decoded = base64::engine::general_purpose::STANDARD.decode(form.get("policy").unwrap()).unwrap();
     let document = PolicyDocument::parse(std::str::from_utf8(&decoded).unwrap()).unwrap();
-    // The policy pins a prefix of the token the form does not have: the condition fails and
-    // is quoted.
-    let prefix_text = format!(
-        r#"{{"expiration": "2024-11-27T07:00:00Z", "conditions": [["starts-with", "$x-oss-security-token", "{TOKEN}-longer"]]}}"#
-    );
-    let prefix_form = PolicyText::new(bucket(), prefix_text).unwrap().sign_at(&signer(SignatureVersion::V4), now());
-    let prefix_sent = Submission::new()
-        .with_fields(prefix_form.unwrap().iter())
-        .with_field("key", "k")
-        .with_file(FilePart::new("a", 1));
     let verifier = Verifier::new(bucket(), region());
     let accepted = verifier.verify_at(&sent, &sts(), now()).unwrap();
 
     let cases: Vec<(&str, Vec<String>)> = vec![
         ("Credentials", debug(&sts())),
+        (
+            "PostPolicyBuilder",
+            debug(
+                &PostPolicy::builder(bucket())
+                    .condition(Condition::Eq { field: Field::custom("x-oss-security-token"), value: TOKEN.into() }),
+            ),
+        ),
         ("Signer V4", debug(&signer(SignatureVersion::V4).with_key_cache(cache.clone()))),
         ("SigningKey", debug(&key)),
         ("SigningKeyCache", debug(&cache)),
@@ -177,7 +184,7 @@ fn no_public_type_shows_a_secret() {
                 now(),
             )),
         ),
-        ("Rejection: condition on the token", rejection(&prefix_sent, &sts())),
+        ("Rejection: condition on the token", rejection(&token_prefix_upload(), &sts())),
         ("Rejection: another token", rejection(&with(&sent, "x-oss-security-token", &format!("{TOKEN}2")), &sts())),
         ("Rejection: no token", rejection(&with(&sent, "x-oss-security-token", ""), &sts())),
         (
@@ -222,4 +229,13 @@ fn the_needles_are_where_the_wire_needs_them() {
     assert!(serde_json::to_string(&form).unwrap().contains(TOKEN), "serde is the wire: it carries the token");
     let text = format!(r#"{{"expiration": "2030-01-01T00:00:00Z", "conditions": [{{"x-oss-meta-copy": "{TOKEN}"}}]}}"#);
     assert!(PolicyText::new(bucket(), text).unwrap().as_str().contains(TOKEN));
+}
+
+#[test]
+fn a_failed_condition_on_the_token_is_quoted_without_it() {
+    let r = Verifier::new(bucket(), region()).verify_at(&token_prefix_upload(), &sts(), now()).unwrap_err();
+    assert_eq!(
+        r.message(),
+        r#"Invalid according to Policy: Policy Condition failed: ["starts-with", "$x-oss-security-token", "<redacted>"]"#
+    );
 }
