@@ -27,7 +27,7 @@ pub struct AcceptedUpload {
     /// The file's size in bytes.
     pub size: u64,
     /// The object's `Content-Type`: `x-oss-content-type` if sent, else the file part's own
-    /// `Content-Type`, else the `Content-Type` field ([PO], [PO-ZH]; `docs/oss-rules.md` §1).
+    /// `Content-Type`, else the `Content-Type` field (\[PO\], \[PO-ZH\]; `docs/oss-rules.md` §1).
     /// `None` when none is sent: OSS then stores its default type \[UNVERIFIED which\].
     pub content_type: Option<String>,
     /// `Cache-Control`.
