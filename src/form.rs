@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::condition::Condition;
 use crate::error::{Error, Result};
-use crate::field::{CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::field::{CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION, debug_value};
 use crate::signature::SignatureVersion;
 
 /// What a form's fields are besides the signer's, fixed by the policy: the fields it pins
@@ -75,8 +75,8 @@ impl FormShape {
 /// `starts-with`) and, last, `file`, which is never included here.
 ///
 /// Serialises as `{"url": ..., "fields": {name: value, ...}, "required": [...]}`, like boto3's
-/// `generate_presigned_post` plus the fields the browser must add. `Debug` redacts the STS
-/// token, and the `policy` too when it holds one.
+/// `generate_presigned_post` plus the fields the browser must add. `Debug` redacts the values
+/// of `policy` (it holds the STS token), the signature and `x-oss-security-token`.
 ///
 /// ```
 /// use oss_post_policy::{Bucket, Credentials, PostPolicy, Region, Signer};
@@ -198,16 +198,12 @@ impl Serialize for FormFields {
     }
 }
 
-/// A form may be logged, a token must not be: `x-oss-security-token` is redacted, and so is
-/// `policy` when there is a token (the base64 policy holds it verbatim).
+/// A form may be logged, what it authorises must not be: the values of `policy` (which holds
+/// the STS token), the signature and `x-oss-security-token` are redacted.
 #[allow(clippy::missing_fields_in_debug, reason = "the shape and the signer's fields are shown as `fields`")]
 impl fmt::Debug for FormFields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let has_token = self.get(SECURITY_TOKEN).is_some();
-        let fields: Vec<(&str, &str)> = self
-            .iter()
-            .map(|(n, v)| if n == SECURITY_TOKEN || (has_token && n == POLICY) { (n, "<redacted>") } else { (n, v) })
-            .collect();
+        let fields: Vec<(&str, &str)> = self.iter().map(|(n, v)| (n, debug_value(n, v))).collect();
         f.debug_struct("FormFields")
             .field("url", &self.url)
             .field("fields", &fields)
@@ -242,19 +238,18 @@ pub struct PostSignatureResponse {
     pub security_token: String,
 }
 
-/// Redacts the token, and the policy when there is a token.
+/// Redacts the policy, the signature and the token, as [`FormFields`]' `Debug` does.
 impl fmt::Debug for PostSignatureResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = |s: &str| if self.security_token.is_empty() { s.to_owned() } else { "<redacted>".to_owned() };
         f.debug_struct("PostSignatureResponse")
-            .field("policy", &redact(&self.policy))
+            .field("policy", &debug_value(POLICY, &self.policy))
             .field("x_oss_signature_version", &self.x_oss_signature_version)
             .field("x_oss_credential", &self.x_oss_credential)
             .field("x_oss_date", &self.x_oss_date)
-            .field("signature", &self.signature)
+            .field("signature", &debug_value(SIGNATURE_V4, &self.signature))
             .field("host", &self.host)
             .field("dir", &self.dir)
-            .field("security_token", &redact(""))
+            .field("security_token", &debug_value(SECURITY_TOKEN, &self.security_token))
             .finish()
     }
 }
@@ -325,13 +320,17 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_the_token_and_a_policy_holding_it() {
-        let shown = format!("{:?}", form(Some("CAIS-secret-token")));
-        assert!(!shown.contains("CAIS-secret-token") && !shown.contains("cG9saWN5"), "{shown}");
-        assert!(format!("{:?}", form(None)).contains("cG9saWN5"), "without a token the policy is shown");
+    fn debug_redacts_the_policy_the_signature_and_the_token() {
+        for token in [Some("CAIS-secret-token"), None] {
+            let shown = format!("{:?}", form(token));
+            assert!(!shown.contains("CAIS-secret-token") && !shown.contains("cG9saWN5"), "{shown}");
+            assert!(!shown.contains("\"abc\"") && shown.contains("\"k\""), "{shown}");
+        }
         let response = form(Some("CAIS-secret-token")).post_signature_response().unwrap();
         assert_eq!(response.security_token, "CAIS-secret-token");
         let shown = format!("{response:?}");
         assert!(!shown.contains("CAIS-secret-token") && !shown.contains("cG9saWN5"), "{shown}");
+        let without = format!("{:?}", form(None).post_signature_response().unwrap());
+        assert!(without.contains(r#"security_token: """#), "an empty token hides nothing: {without}");
     }
 }

@@ -156,7 +156,7 @@ fn write_policy(policy: &Policy) -> (String, Vec<(String, String)>) {
 }
 
 fn sign_v1(secret: &str, policy: &str) -> String {
-    use hmac::Mac as _;
+    use hmac::{KeyInit as _, Mac as _};
     let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()) else { return String::new() };
     mac.update(policy.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())

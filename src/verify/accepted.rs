@@ -15,11 +15,20 @@ pub const FILENAME_VARIABLE: &str = "${filename}";
 #[non_exhaustive]
 pub struct AcceptedUpload {
     /// The object name, `${filename}` expanded.
+    ///
+    /// A key is not a file path. The verifier accepts any name of 1 to 1023 bytes, as OSS
+    /// documents no other rule for PostObject: `..` and `.` segments, `\`, a leading `/`,
+    /// control characters (NUL included) and names that differ only in Unicode normalisation
+    /// may all be in it, and `${filename}` brings in whatever name the browser sent. A server
+    /// that stores uploads on disk or builds URLs from keys must map them safely (e.g.
+    /// percent-encode each `/`-separated segment, refuse `.` and `..`), never join a key onto
+    /// a directory.
     pub key: String,
     /// The file's size in bytes.
     pub size: u64,
-    /// The object's `Content-Type`: `x-oss-content-type` > the file part's `Content-Type` >
-    /// the `Content-Type` field ([PO-EN]).
+    /// The object's `Content-Type`: `x-oss-content-type` if sent, else the file part's own
+    /// `Content-Type`, else the `Content-Type` field (\[PO\], \[PO-ZH\]; `docs/oss-rules.md` §1).
+    /// `None` when none is sent: OSS then stores its default type \[UNVERIFIED which\].
     pub content_type: Option<String>,
     /// `Cache-Control`.
     pub cache_control: Option<String>,
