@@ -82,7 +82,8 @@ fn form(data: &[u8]) -> Option<(Submission, VerifyOptions)> {
         }
         let policy = base64::engine::general_purpose::STANDARD.encode(value);
         let signed: Vec<(&str, String)> = if flags & 0x20 == 0 {
-            let key = SigningKey::derive(credentials.access_key_secret(), NOW.date(), &Region::new("cn-hangzhou").ok()?);
+            let key =
+                SigningKey::derive(credentials.access_key_secret(), NOW.date(), &Region::new("cn-hangzhou").ok()?);
             vec![
                 ("x-oss-signature-version", "OSS4-HMAC-SHA256".to_owned()),
                 ("x-oss-credential", CREDENTIAL.to_owned()),
