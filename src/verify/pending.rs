@@ -48,12 +48,7 @@ impl fmt::Debug for PendingUpload {
 
 impl PendingUpload {
     pub(crate) fn new(upload: AcceptedUpload, document: Option<PolicyDocument>, options: &VerifyOptions) -> Self {
-        Self {
-            upload,
-            document,
-            trailing_fields: options.trailing_fields,
-            field_name_case: options.field_name_case,
-        }
+        Self { upload, document, trailing_fields: options.trailing_fields, field_name_case: options.field_name_case }
     }
 
     /// The policy's conditions (none for an anonymous form).
