@@ -37,6 +37,13 @@ pub(crate) struct Name<'a> {
     fold_case: bool,
 }
 
+impl<'a> Name<'a> {
+    /// The name as fields are compared under `case`.
+    pub(crate) fn new(text: &'a str, case: FieldNameCase) -> Self {
+        Self { text, fold_case: case == FieldNameCase::Insensitive }
+    }
+}
+
 /// Shorter names first, so that most comparisons stop at the length; then byte by byte.
 impl Ord for Name<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
@@ -82,7 +89,7 @@ pub(crate) struct FormView<'a> {
 impl<'a> FormView<'a> {
     /// The name as the index compares it, by the case option.
     pub(crate) fn name<'n>(&self, text: &'n str) -> Name<'n> {
-        Name { text, fold_case: self.case == FieldNameCase::Insensitive }
+        Name::new(text, self.case)
     }
 
     /// The index entry of a name.

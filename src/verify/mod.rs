@@ -216,8 +216,9 @@ impl Verifier {
         &self.options
     }
 
-    /// Checks `submission` as OSS would on receiving it at `now`: [`check_fields_at`], then
-    /// [`PendingUpload::finish_with_trailing`] with the file's size and the fields after it.
+    /// Checks `submission` as OSS would on receiving it at `now`: [`check_fields_at`] on the
+    /// whole form (fields after the file included), then [`PendingUpload::finish`] with the
+    /// file's size.
     ///
     /// `now` may have any offset (times are compared as instants, so no conversion can fail
     /// at the edge of the calendar); sub-seconds are kept, so a policy expiring at
@@ -332,7 +333,7 @@ impl Verifier {
             }
         }
         let upload = values::check_and_accept(&form, version, access_key_id)?;
-        Ok(PendingUpload::new(upload, conditions, options))
+        Ok(PendingUpload::new(upload, document, options))
     }
 
     /// [`Verifier::verify_at`] with the system clock.

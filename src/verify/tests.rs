@@ -401,3 +401,12 @@ fn fields_after_the_body_are_checked_as_verify_at_checks_them() {
     let long = trailing(&[("submit", &"v".repeat(MAX_FIELD_VALUE_LEN + 1))]);
     assert_eq!(pending.finish_with_trailing(5, &long).unwrap_err().ec(), Some("0006-00000111"));
 }
+
+#[test]
+fn a_pending_upload_shows_no_token() {
+    let creds = Credentials::example().with_security_token("CAIS-SECRET-TOKEN").unwrap();
+    let pending = verifier().check_fields_at(&sent(&guide_form(&creds)), &creds, NOW).unwrap();
+    let shown = format!("{pending:?}");
+    assert!(!shown.contains("CAIS-SECRET-TOKEN"), "{shown}");
+    assert!(shown.contains("user-dir/a.png") && shown.contains("10485760"), "{shown}");
+}
