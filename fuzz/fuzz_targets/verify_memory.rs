@@ -55,7 +55,7 @@ const X_OSS_DATE: &str = "20240101T000000Z";
 const FILE_MARK: &str = "@file";
 
 fn sign_v1(secret: &str, policy: &str) -> String {
-    use hmac::Mac as _;
+    use hmac::{KeyInit as _, Mac as _};
     let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()) else { return String::new() };
     mac.update(policy.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
