@@ -100,7 +100,7 @@ limits on what one client may cost the local bucket (examples/README.md, Limits)
   --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded; default 100
 
 upload callbacks made by the local bucket (examples/README.md, Upload callbacks):
-  --callback-timeout S seconds a callback may take, connecting to answering; default 5 (OSS's)
+  --callback-timeout S seconds one callback URL may take, resolving to answering; default 5 (OSS's)
   --callback-max-response N
                        largest callback answer relayed, bytes; default 3145728 (OSS's 3 MB)
   --callback-max-body N

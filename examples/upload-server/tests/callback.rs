@@ -329,8 +329,18 @@ fn assert_callback_failed(server: &Server, reply: &Reply, key: &str, message: &s
 
 #[test]
 fn failed_callbacks_answer_203_callback_failed_and_keep_the_object() {
-    let server = Server::start("cb-fail", &["--callback-timeout", "1", "--callback-max-response", "64"]);
+    let server = Server::start(
+        "cb-fail",
+        &["--callback-timeout", "1", "--callback-max-response", "64", "--callback-max-body", "64"],
+    );
     let cb = |url: &str| Callback::new(url, "object=${object}");
+
+    // A filled-in body over --callback-max-body is not sent.
+    let (base, received) = callback_server(Some(JSON_ANSWER));
+    let long = Callback::new(format!("{base}/cb"), "object=${object}&v=${x:v}").var("x:v", "v".repeat(64));
+    let reply = upload(&server, "user-dir/long", &long, b"1");
+    assert_callback_failed(&server, &reply, "user-dir/long", "--callback-max-body");
+    assert!(received.recv_timeout(Duration::from_millis(200)).is_err(), "nothing was sent");
 
     // Nothing listens there.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
