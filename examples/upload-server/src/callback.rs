@@ -42,9 +42,9 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use crate::App;
 use crate::bucket::percent_encode;
 
-/// OSS's callback timeout: 5 seconds ([CB] "Callback logic").
+/// OSS's callback timeout: 5 seconds (`docs/oss-rules.md` §9.4).
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Largest callback answer read: [CB] requires a `Content-Length` "smaller than 3 MB" (an
+/// Largest callback answer read: OSS requires a `Content-Length` "smaller than 3 MB" (an
 /// older text of the same page says 1 MB).
 pub(crate) const DEFAULT_MAX_RESPONSE: usize = 3 * 1024 * 1024;
 /// Largest filled-in callback body: a template (at most 5 KB) may use a 2 MB `x:` value many
@@ -255,7 +255,7 @@ pub(crate) async fn answer(app: &App, config: &CallbackConfig, object: &StoredOb
     let mut response = match result {
         Ok(answer) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], answer).into_response(),
         Err(message) => {
-            eprintln!("upload_server: {} callback failed: {message}", object.request_id);
+            eprintln!("upload_server: {} callback failed: {message:?}", object.request_id);
             let refusal = Rejection::with_status("CallbackFailed", None, message, 203);
             let xml = refusal.to_xml(object.request_id, host_id);
             (StatusCode::NON_AUTHORITATIVE_INFORMATION, [(header::CONTENT_TYPE, "application/xml")], xml)
@@ -325,6 +325,9 @@ async fn resolve(name: &str, port: u16, allow_any_host: bool) -> Result<SocketAd
         .map_err(|_| "Error status : -1. OSS can not connect to your callbackUrl, please check it.".to_owned())?
         .filter(SocketAddr::is_ipv4)
         .collect();
+    if addresses.is_empty() {
+        return Err("Error status : -1. OSS can not connect to your callbackUrl, please check it.".to_owned());
+    }
     let allowed = |a: &SocketAddr| allow_any_host || is_loopback(a.ip());
     addresses.iter().copied().find(allowed).ok_or_else(|| {
         format!(
