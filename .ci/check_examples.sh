@@ -232,6 +232,15 @@ serve --region oss-cn-hangzhou.aliyuncs.com
 check "upload_server --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
 serve --expires-in 999999999999
 check "upload_server --expires-in 999999999999: the time-out-of-range error" 'says "--expires-in 999999999999" && says "after the year 9999"'
+# The upload-callback options (examples/README.md, "Upload callbacks").
+for bad in "--callback-timeout soon" "--callback-max-response 3MB" "--callback-max-body -1" "--callback-allow-any-host=yes"; do
+  serve $bad
+  check "upload_server $bad: usage error, exit 2, one 'upload_server: ' line on stderr, nothing on stdout" 'fails upload_server 2 && [ ! -e "$tmp/data" ]'
+done
+for bad in "--callback-timeout 0" "--callback-max-response 0" "--callback-max-body 0"; do
+  serve $bad
+  check "upload_server $bad: refused naming the flag, exit 1, nothing on stdout or on disk" 'fails upload_server 1 && says "${bad% *} must be at least 1" && [ ! -e "$tmp/data" ]'
+done
 set +e; OSS_ACCESS_KEY_ID=only-id timeout --preserve-status -s INT 5 "$server" --listen 127.0.0.1:0 --data-dir "$tmp/data" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
 check "upload_server: a half-set environment is refused, naming the missing variable" 'fails upload_server 1 && says OSS_ACCESS_KEY_SECRET'
 serve --region=cn-beijing --bucket=other-bucket --temp-upload-v1

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use oss_post_policy::verify::{AcceptedUpload, Rejection};
 
 use crate::App;
+use crate::callback::{self, StoredObject};
 use crate::disk::{INCOMING, META, object_path};
 use crate::intake::{Intake, TempFile, read_form};
 use crate::oss_error::{self, next_request_id, push_element};
@@ -73,8 +74,13 @@ async fn post_object_inner(
     store(staged, &path, accepted.forbid_overwrite).await?;
     let meta = object_path(&app.data_dir.join(META).join(bucket), &accepted.key)?;
     store_content_type(app, &meta, accepted.content_type.as_deref(), request_id).await?;
-    let etag = format!("\"{}\"", hex::encode_upper(md5));
-    Ok(success_response(app, &accepted, &etag))
+    let md5_hex = hex::encode_upper(md5);
+    if let Some(config) = &accepted.callback {
+        // As OSS: the object is stored; the callback's outcome decides the answer (callback.rs).
+        let object = StoredObject { bucket, accepted: &accepted, etag: &md5_hex, md5, request_id };
+        return Ok(callback::answer(app, config, &object, &host_id(headers)).await);
+    }
+    Ok(success_response(app, &accepted, &format!("\"{md5_hex}\"")))
 }
 
 /// Moves the staged file to `path`, creating folders; with `forbid_overwrite`, atomically
