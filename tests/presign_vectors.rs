@@ -204,3 +204,47 @@ fn ali_oss_sorts_names_with_locale_compare_this_crate_by_bytes() {
     assert!(ours.url().contains("?%2Ba=3&%7Ca=4&B=2&b=1&"), "{}", ours.url());
     assert_ne!(split(ours.url()).1["x-oss-signature"], theirs(&v).1["x-oss-signature"]);
 }
+
+/// The verifier's view of a vector: its region and trusted credentials.
+fn verify_sdk_url(v: &Value) -> Result<(), oss_post_policy::verify::Rejection> {
+    use oss_post_policy::verify::{PresignedRequest, Verifier};
+    let region = match v["cloudbox_id"].as_str() {
+        Some(id) => Region::cloudbox(id, text(v, "region")).unwrap(),
+        None => Region::new(text(v, "region")).unwrap(),
+    };
+    let mut trusted = Credentials::new(text(v, "access_key_id"), text(v, "access_key_secret")).unwrap();
+    if let Some(token) = v["security_token"].as_str() {
+        trusted = trusted.with_security_token(token).unwrap();
+    }
+    let verifier = Verifier::new(Bucket::new(text(v, "bucket")).unwrap(), region);
+    let request = PresignedRequest::from_url(text(v, "method"), text(&v["expected"], "url"))
+        .with_headers(pairs(v, "headers"))
+        .with_headers(pairs(v, "request_headers"));
+    let now = OffsetDateTime::parse(text(v, "now"), &Rfc3339).expect("now");
+    verifier.verify_presigned_at(&request, &trusted, now).map(|_| ())
+}
+
+#[test]
+fn sdk_urls_pass_the_verifier() {
+    for v in vectors("presign-python.json").iter().chain(&vectors("presign-ali-oss.json")) {
+        verify_sdk_url(v).unwrap_or_else(|r| panic!("{} ({}): {r}", v["name"], v["source"]));
+    }
+}
+
+#[test]
+fn sdk_quirks_fail_the_verifier() {
+    for (file, name) in [
+        ("presign-ali-oss.json", "empty-query-value-written-with-equals"),
+        ("presign-ali-oss.json", "query-sorted-by-locale-compare"),
+    ] {
+        let refused = verify_sdk_url(&known(file, name)).expect_err(name);
+        assert_eq!(refused.code(), "SignatureDoesNotMatch", "{name}");
+    }
+    // Python's URL leaves Cache-Control unsigned: it verifies whatever Cache-Control is sent.
+    let mut unpinned = known("presign-python.json", "quirk-additional-headers-ignored");
+    unpinned["headers"] = serde_json::json!([["Cache-Control", "max-age=0"]]);
+    assert!(verify_sdk_url(&unpinned).is_ok());
+    // Python signs the region as given: `oss-cn-hangzhou` is not the bucket's region.
+    let refused = verify_sdk_url(&known("presign-python.json", "quirk-region-oss-prefix-kept")).unwrap_err();
+    assert_eq!(refused.ec(), Some("0002-00000715"));
+}

@@ -422,26 +422,34 @@ impl Serialize for PresignedUrl {
 
 impl fmt::Debug for PresignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (base, query) = self.url.split_once('?').unwrap_or((&self.url, ""));
-        let mut shown = format!("{base}?");
-        for (i, pair) in query.split('&').enumerate() {
-            let name = pair.split_once('=').map_or(pair, |(n, _)| n);
-            if i > 0 {
-                shown.push('&');
-            }
-            if name == SIGNATURE_V4 || name == SECURITY_TOKEN {
-                shown.extend([name, "=<redacted>"]);
-            } else {
-                shown.push_str(pair);
-            }
-        }
         f.debug_struct("PresignedUrl")
             .field("method", &self.method)
-            .field("url", &shown)
+            .field("url", &redact_query(&self.url))
             .field("headers", &self.headers)
             .field("expiration", &self.expiration)
             .finish()
     }
+}
+
+/// `url` (or a bare query) with the values of `x-oss-signature` and `x-oss-security-token`
+/// replaced by `<redacted>`: whoever holds a presigned URL may use it.
+pub(crate) fn redact_query(url: &str) -> String {
+    let (mut shown, query) = match url.split_once('?') {
+        Some((base, query)) => (format!("{base}?"), query),
+        None => (String::new(), url),
+    };
+    for (i, pair) in query.split('&').enumerate() {
+        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+        if i > 0 {
+            shown.push('&');
+        }
+        if name == SIGNATURE_V4 || name == SECURITY_TOKEN {
+            shown.extend([name, "=<redacted>"]);
+        } else {
+            shown.push_str(pair);
+        }
+    }
+    shown
 }
 
 #[cfg(test)]

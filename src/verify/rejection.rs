@@ -6,6 +6,7 @@
 //! documented only for a few codes (`docs/oss-rules.md` §11); the others are marked
 //! `[UNVERIFIED]`. The constructors, one per rule, are in `oss_errors.rs`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -65,6 +66,9 @@ pub struct Rejection {
     argument_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     argument_value: Option<String>,
+    /// Further elements OSS adds for some errors (`StringToSign`, `Expires`, ...), by name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    details: BTreeMap<&'static str, String>,
 }
 
 impl Rejection {
@@ -78,7 +82,15 @@ impl Rejection {
             | code::INVALID_SECURITY_TOKEN => 403,
             _ => 400,
         };
-        Self { code, ec, message: message.into(), http_status, argument_name: None, argument_value: None }
+        Self {
+            code,
+            ec,
+            message: message.into(),
+            http_status,
+            argument_name: None,
+            argument_value: None,
+            details: BTreeMap::new(),
+        }
     }
 
     /// A rejection found outside the verifier, by a server serving an OSS-compatible endpoint
@@ -107,6 +119,20 @@ impl Rejection {
         self.argument_name = Some(name.into());
         self.argument_value = Some(value.into());
         self
+    }
+
+    /// Adds an element OSS writes for this error, e.g. `StringToSign`. Never a secret or token.
+    #[must_use]
+    pub(crate) fn detail(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.details.insert(name, value.into());
+        self
+    }
+
+    /// Further elements of the XML body, by name: `StringToSign` and `CanonicalRequest` for a
+    /// presigned request whose signature does not match, `Expires` and `ServerTime` for an
+    /// expired one.
+    pub fn details(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.details.iter().map(|(name, value)| (*name, value.as_str()))
     }
 
     /// OSS's error code, e.g. `AccessDenied`, `InvalidPolicyDocument`, `SignatureDoesNotMatch`.
@@ -156,6 +182,9 @@ impl Rejection {
         }
         if let Some(value) = &self.argument_value {
             element(&mut out, "ArgumentValue", value);
+        }
+        for (name, value) in &self.details {
+            element(&mut out, name, value);
         }
         if let Some(ec) = self.ec {
             element(&mut out, "EC", ec);
