@@ -21,7 +21,7 @@ use criterion::{Criterion, criterion_group};
 use hmac::{Hmac, Mac};
 use oss_post_policy::time::Duration;
 use oss_post_policy::verify::Verifier;
-use oss_post_policy::{SignatureVersion, Signer, SigningKey, SigningKeyCache};
+use oss_post_policy::{Presign, SignatureVersion, Signer, SigningKey, SigningKeyCache};
 use sha2::Sha256;
 
 mod common;
@@ -31,6 +31,8 @@ const GROUP: &str = "post_policy";
 const IDS: [&str; 6] = ["floor", "derive_signing_key", "sign_v4_cached_key", "sign_v4", "sign_v1", "verify_v4"];
 /// Group and ID of the benchmark that builds the policy for every form (reported after `IDS`).
 const PER_REQUEST: (&str, &str) = ("per_request", "build_and_sign_v4");
+/// Group and ID of the presigned PUT URL (key cached), reported last.
+const PRESIGN: (&str, &str) = ("presign", "put_v4");
 
 fn post_policy(c: &mut Criterion) {
     let (credentials, region, policy, now) = (common::credentials(), common::region(), common::policy(), common::NOW);
@@ -76,6 +78,13 @@ fn post_policy(c: &mut Criterion) {
         b.iter(|| common::policy_for_user(black_box(42)).sign_at(black_box(&cached), black_box(now)));
     });
     per_request.finish();
+
+    // A presigned PUT with a pinned Content-Type, the STS token in its query, the key from the
+    // cache: the canonical request, its SHA-256 and the HMAC of the string to sign per call.
+    let put = Presign::put(policy.bucket().clone(), "user-dir/cat.png").header("Content-Type", "image/png");
+    let mut presign = c.benchmark_group(PRESIGN.0);
+    presign.bench_function(PRESIGN.1, |b| b.iter(|| black_box(&put).sign_at(black_box(&cached), black_box(now))));
+    presign.finish();
 }
 
 /// Where criterion writes its estimates (it honours `CARGO_TARGET_DIR`; cargo runs benches from
@@ -105,7 +114,7 @@ fn median_ns(group: &str, id: &str, since: SystemTime) -> Option<f64> {
 fn print_ratios(since: SystemTime) {
     let Some(floor) = median_ns(GROUP, IDS[0], since) else { return };
     println!("\n| benchmark | median | ratio to floor |\n|---|---:|---:|");
-    for (group, id) in IDS.iter().map(|id| (GROUP, *id)).chain([PER_REQUEST]) {
+    for (group, id) in IDS.iter().map(|id| (GROUP, *id)).chain([PER_REQUEST, PRESIGN]) {
         if let Some(median) = median_ns(group, id, since) {
             println!("| `{id}` | {:.3} µs | {:.2} |", median / 1000.0, median / floor);
         }

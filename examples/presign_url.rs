@@ -112,7 +112,8 @@ fn run(o: Options) -> Result<(String, bool), Failure> {
     let (credentials, example) = credentials()?;
     let signer = Signer::new(credentials, region);
     let url = presign.sign_at(&signer, o.now.unwrap_or_else(OffsetDateTime::now_utc))?;
-    let json = serde_json::to_string_pretty(&url).map_err(|e| Failure::Refused(format!("cannot write the JSON: {e}")))?;
+    let json =
+        serde_json::to_string_pretty(&url).map_err(|e| Failure::Refused(format!("cannot write the JSON: {e}")))?;
     Ok((json, example))
 }
 

@@ -101,6 +101,14 @@ impl Signer {
         self.key_cache.as_ref()
     }
 
+    /// The V4 signature of `string_to_sign` with the key of `date` (from the cache, if any).
+    pub(crate) fn sign_v4(&self, date: time::Date, string_to_sign: &[u8]) -> String {
+        match &self.key_cache {
+            Some(cache) => cache.get(&self.credentials, date, &self.region).sign(string_to_sign),
+            None => SigningKey::derive(self.credentials.access_key_secret(), date, &self.region).sign(string_to_sign),
+        }
+    }
+
     /// The values a signature at `now` (already normalised) writes.
     pub(crate) fn stamp(&self, now: OffsetDateTime) -> Stamp {
         let v4 = (self.version == SignatureVersion::V4).then(|| {
@@ -155,16 +163,6 @@ impl Signer {
         }
         fields.extend(credentials.security_token().map(|token| (SECURITY_TOKEN, token.to_owned().into())));
         fields
-    }
-}
-
-impl Signer {
-    /// The V4 signature of `string_to_sign` with the key of `date` (from the cache, if any).
-    pub(crate) fn sign_v4(&self, date: time::Date, string_to_sign: &[u8]) -> String {
-        match &self.key_cache {
-            Some(cache) => cache.get(&self.credentials, date, &self.region).sign(string_to_sign),
-            None => SigningKey::derive(self.credentials.access_key_secret(), date, &self.region).sign(string_to_sign),
-        }
     }
 }
 

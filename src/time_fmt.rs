@@ -138,7 +138,10 @@ mod tests {
             assert_eq!(x_oss_date(t), t.format(basic).unwrap());
             assert_eq!(expiration(t), t.format(extended).unwrap());
             assert_eq!(iso_date(t), t.date().to_string());
-            assert_eq!(rfc3339(t), t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap());
+            assert_eq!(
+                rfc3339(t),
+                t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap()
+            );
             assert_eq!(&scope_date(t.date()), &x_oss_date(t).as_bytes()[..8]);
         }
     }

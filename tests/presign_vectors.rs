@@ -54,8 +54,8 @@ fn sign(v: &Value) -> Result<PresignedUrl, Error> {
     // Go vectors list every header of the request; only the signed ones are pinned.
     for (name, value) in pairs(v, "request_headers") {
         let lower = name.to_ascii_lowercase();
-        let signed = lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5";
-        if signed || additional.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
+        let by_default = lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5";
+        if by_default || additional.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
             presign = presign.header(name, value);
         }
     }

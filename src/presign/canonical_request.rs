@@ -119,7 +119,9 @@ mod tests {
         // Python's urllib.parse.quote(bytes(range(256)), safe="~") writes the same text.
         assert!(encoded.starts_with("%00%01"));
         assert!(encoded.contains("%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-.%2F0123456789%3A"));
-        assert!(encoded.contains("%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopqrstuvwxyz%7B%7C%7D~%7F"));
+        assert!(
+            encoded.contains("%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopqrstuvwxyz%7B%7C%7D~%7F")
+        );
         assert!(encoded.ends_with("%FE%FF"));
         assert_eq!(key_path("a b/c+d//é~".as_bytes()), "/a%20b/c%2Bd//%C3%A9~");
         assert_eq!(encode(b"a/b"), "a%2Fb");
@@ -140,9 +142,15 @@ mod tests {
         .to_text();
         assert_eq!(text, "PUT\n/bucket/k/1.txt\na&b=1%202\ncontent-type:text/plain\nzz:v\n\nzz\nUNSIGNED-PAYLOAD");
         let pinned = [(CONTENT_SHA256.to_owned(), "abc".to_owned())];
-        let text =
-            CanonicalRequest { method: "GET", bucket: "b", key: b"", query: &[], headers: &pinned, additional_headers: "" }
-                .to_text();
+        let text = CanonicalRequest {
+            method: "GET",
+            bucket: "b",
+            key: b"",
+            query: &[],
+            headers: &pinned,
+            additional_headers: "",
+        }
+        .to_text();
         assert_eq!(text, "GET\n/b/\n\nx-oss-content-sha256:abc\n\n\nabc");
     }
 

@@ -61,7 +61,8 @@ fn go_sdk_v4_auth_query_vectors() {
         Some("6bd984bfe531afb6db1f7550983a741b103a8c58e5e14f83ea474c2322dfa2b7")
     );
     // TestV4AuthQueryWithCloudBox: signTime 1702781677, CloudBox cb-123, additional ZAbc and abc.
-    let cloudbox = Signer::new(Credentials::new("ak", "sk").unwrap(), Region::cloudbox("cb-123", "cn-hangzhou").unwrap());
+    let cloudbox =
+        Signer::new(Credentials::new("ak", "sk").unwrap(), Region::cloudbox("cb-123", "cn-hangzhou").unwrap());
     let boxed = go_request("1234+-/123/1.txt")
         .header("abc", "value")
         .header("ZAbc", "value")
@@ -107,12 +108,19 @@ fn bad_input_gets_typed_errors() {
     assert!(matches!(err(put("k").query("a", "1").query("a", "2")), Error::InvalidQueryParameter { .. }));
     assert!(matches!(err(put("k").header("Content Type", "x")), Error::InvalidHeaderName { .. }));
     assert!(matches!(err(put("k").header("", "x")), Error::InvalidHeaderName { .. }));
-    assert!(matches!(err(put("k").header("x-oss-meta-a", "1").header("X-OSS-META-A", "2")), Error::InvalidHeaderName { .. }));
+    assert!(matches!(
+        err(put("k").header("x-oss-meta-a", "1").header("X-OSS-META-A", "2")),
+        Error::InvalidHeaderName { .. }
+    ));
     for bad in ["a\r\nx-oss-acl: public-read", "a\nb", "", "  ", "caf\u{e9}", "a\u{7f}"] {
         assert!(matches!(err(put("k").header("x-oss-meta-a", bad)), Error::InvalidHeaderValue { .. }), "{bad:?}");
     }
-    assert!(matches!(err(put("k").header("Cache-Control", "no-cache")), Error::HeaderNotSigned { ref name } if name == "Cache-Control"));
-    assert!(matches!(err(put("k").additional_header("Range")), Error::AdditionalHeaderNotGiven { ref name } if name == "range"));
+    assert!(
+        matches!(err(put("k").header("Cache-Control", "no-cache")), Error::HeaderNotSigned { ref name } if name == "Cache-Control")
+    );
+    assert!(
+        matches!(err(put("k").additional_header("Range")), Error::AdditionalHeaderNotGiven { ref name } if name == "range")
+    );
     assert!(matches!(err(put("k").additional_header("bad name")), Error::InvalidHeaderName { .. }));
     let v1 = signer.clone().with_version(SignatureVersion::V1);
     assert_eq!(put("k").sign_at(&v1, now).unwrap_err(), Error::PresignNeedsV4);
@@ -148,8 +156,15 @@ fn endpoints_and_cloudbox() {
     let now = datetime!(2024-11-27 06:09:41 UTC);
     let cloudbox = Signer::new(Credentials::example(), Region::cloudbox("cb-123", "cn-hangzhou").unwrap());
     let url = Presign::get(Bucket::new("bucket").unwrap(), "a b").sign_at(&cloudbox, now).unwrap();
-    assert!(url.url().starts_with("https://bucket.cb-123.cn-hangzhou.oss-cloudbox.aliyuncs.com/a%20b?"), "{}", url.url());
-    assert_eq!(query_value(&url, "x-oss-credential"), Some("44CF9590006BF252F707%2F20241127%2Fcb-123%2Foss-cloudbox%2Faliyun_v4_request"));
+    assert!(
+        url.url().starts_with("https://bucket.cb-123.cn-hangzhou.oss-cloudbox.aliyuncs.com/a%20b?"),
+        "{}",
+        url.url()
+    );
+    assert_eq!(
+        query_value(&url, "x-oss-credential"),
+        Some("44CF9590006BF252F707%2F20241127%2Fcb-123%2Foss-cloudbox%2Faliyun_v4_request")
+    );
     let signer = Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap());
     let custom = Presign::get(Bucket::new("bucket").unwrap(), "a")
         .endpoint(Endpoint::custom("https://cdn.example.com").unwrap())
@@ -167,10 +182,14 @@ fn endpoints_and_cloudbox() {
 fn debug_redacts_the_token_and_the_signature() {
     let sts = Credentials::example().with_security_token("CAIS+secret/token=").unwrap();
     let signer = Signer::new(sts, Region::new("cn-hangzhou").unwrap());
-    let url = Presign::get(Bucket::new("bucket").unwrap(), "a").sign_at(&signer, datetime!(2024-11-27 06:09:41 UTC)).unwrap();
+    let url =
+        Presign::get(Bucket::new("bucket").unwrap(), "a").sign_at(&signer, datetime!(2024-11-27 06:09:41 UTC)).unwrap();
     assert_eq!(query_value(&url, "x-oss-security-token"), Some("CAIS%2Bsecret%2Ftoken%3D"));
     let signature = query_value(&url, "x-oss-signature").unwrap().to_owned();
     let shown = format!("{url:?}");
     assert!(!shown.contains("CAIS") && !shown.contains(&signature), "{shown}");
-    assert!(shown.contains("x-oss-security-token=<redacted>") && shown.contains("x-oss-signature=<redacted>"), "{shown}");
+    assert!(
+        shown.contains("x-oss-security-token=<redacted>") && shown.contains("x-oss-signature=<redacted>"),
+        "{shown}"
+    );
 }

@@ -144,9 +144,12 @@ fn decode(text: &str, plus_is_space: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Decoded query parameters, `(name, value)` as bytes.
+type Parameters = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The query's parameters, decoded; a broken escape or a repeated name is refused.
-fn parse_query(query: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, Rejection> {
-    let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+fn parse_query(query: &str) -> Result<Parameters, Rejection> {
+    let mut out: Parameters = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let (Some(name), Some(value)) = (decode(name, true), decode(value, true)) else {
@@ -206,11 +209,8 @@ impl Verifier {
         let additional = get(ADDITIONAL_HEADERS);
         let headers = signed_headers(request, additional.as_deref())?;
         let additional = additional.unwrap_or_default();
-        let mut query: Vec<(String, String)> = params
-            .iter()
-            .filter(|(n, _)| n != SIGNATURE_V4.as_bytes())
-            .map(|(n, v)| (encode(n), encode(v)))
-            .collect();
+        let mut query: Vec<(String, String)> =
+            params.iter().filter(|(n, _)| n != SIGNATURE_V4.as_bytes()).map(|(n, v)| (encode(n), encode(v))).collect();
         query.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let key = request.path.strip_prefix('/').and_then(|p| decode(p, false)).unwrap_or_default();
         let canonical = CanonicalRequest {
@@ -268,7 +268,8 @@ fn signed_headers(request: &PresignedRequest, additional: Option<&str>) -> Resul
     if additional == Some("") {
         return Err(Rejection::presigned_additional_headers_empty());
     }
-    let names: Vec<String> = additional.unwrap_or_default().split(';').filter(|n| !n.is_empty()).map(str::to_ascii_lowercase).collect();
+    let names: Vec<String> =
+        additional.unwrap_or_default().split(';').filter(|n| !n.is_empty()).map(str::to_ascii_lowercase).collect();
     let mut out: Vec<(String, String)> = Vec::new();
     for (name, value) in &request.headers {
         let lower = name.to_ascii_lowercase();

@@ -20,7 +20,7 @@ fn sent(url: &PresignedUrl) -> PresignedRequest {
     PresignedRequest::from_url(url.method().as_str(), url.url()).with_headers(url.headers().iter().cloned())
 }
 
-fn sign(p: Presign, credentials: &Credentials) -> PresignedUrl {
+fn sign(p: &Presign, credentials: &Credentials) -> PresignedUrl {
     p.sign_at(&Signer::new(credentials.clone(), Region::new("cn-hangzhou").unwrap()), NOW).unwrap()
 }
 
@@ -41,10 +41,12 @@ fn a_python_sdk_url_verifies() {
     let refused = verifier().verify_presigned_at(&bare, &trusted, NOW).unwrap_err();
     assert_eq!((refused.code(), refused.ec(), refused.http_status()), ("SignatureDoesNotMatch", None, 403));
     let details: Vec<(&str, &str)> = refused.details().collect();
-    assert_eq!(details[1].0, "StringToSign");
-    assert!(details[1].1.starts_with("OSS4-HMAC-SHA256\n20241127T060941Z\n20241127/cn-hangzhou/oss/aliyun_v4_request\n"));
-    assert_eq!(details[0].0, "CanonicalRequest");
-    assert!(details[0].1.starts_with("PUT\n/examplebucket/k.txt\nx-oss-credential="), "{}", details[0].1);
+    assert_eq!(details[0].0, "StringToSign");
+    assert!(
+        details[0].1.starts_with("OSS4-HMAC-SHA256\n20241127T060941Z\n20241127/cn-hangzhou/oss/aliyun_v4_request\n")
+    );
+    assert_eq!(details[1].0, "CanonicalRequest");
+    assert!(details[1].1.starts_with("PUT\n/examplebucket/k.txt\nx-oss-credential="), "{}", details[1].1);
     let xml = refused.to_xml("R", "H");
     assert!(!xml.contains("CAIS") && xml.contains("x-oss-security-token=&lt;redacted&gt;"), "{xml}");
     assert!(!format!("{request:?}").contains("CAIS"));
@@ -53,23 +55,27 @@ fn a_python_sdk_url_verifies() {
 #[test]
 fn each_rule_has_its_answer() {
     let creds = Credentials::example();
-    let url = sign(Presign::get(Bucket::new("examplebucket").unwrap(), "a b.txt").expires_in(Duration::seconds(60)), &creds);
+    let url =
+        sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a b.txt").expires_in(Duration::seconds(60)), &creds);
     let v = verifier();
-    let check = |query: &str, now| v.verify_presigned_at(&PresignedRequest::new("GET", "/a%20b.txt", query), &creds, now);
+    let check =
+        |query: &str, now| v.verify_presigned_at(&PresignedRequest::new("GET", "/a%20b.txt", query), &creds, now);
     let query = url.url().split_once('?').unwrap().1.to_owned();
     assert!(check(&query, NOW).is_ok());
     assert!(check(&query, NOW + Duration::seconds(60)).is_ok(), "the last second is inside");
     let expired = check(&query, NOW + Duration::seconds(61)).unwrap_err();
-    assert_eq!((expired.code(), expired.ec(), expired.message()), ("AccessDenied", Some("0002-00000069"), "Request has expired."));
+    assert_eq!(
+        (expired.code(), expired.ec(), expired.message()),
+        ("AccessDenied", Some("0002-00000069"), "Request has expired.")
+    );
     assert_eq!(
         expired.details().collect::<Vec<_>>(),
         [("Expires", "2024-11-27T06:10:41Z"), ("ServerTime", "2024-11-27T06:10:42Z")]
     );
     assert!(check(&query, NOW - Duration::minutes(15)).is_ok());
     assert_eq!(check(&query, NOW - Duration::minutes(15) - Duration::SECOND).unwrap_err().ec(), Some("0002-00000235"));
-    let without = |name: &str| {
-        query.split('&').filter(|p| !p.starts_with(&format!("{name}="))).collect::<Vec<_>>().join("&")
-    };
+    let without =
+        |name: &str| query.split('&').filter(|p| !p.starts_with(&format!("{name}="))).collect::<Vec<_>>().join("&");
     assert_eq!(check(&without("x-oss-credential"), NOW).unwrap_err().ec(), Some("0002-00000217"));
     assert_eq!(check(&without("x-oss-expires"), NOW).unwrap_err().ec(), Some("0002-00000215"));
     assert_eq!(check(&without("x-oss-signature"), NOW).unwrap_err().ec(), Some("0002-00000219"));
@@ -85,14 +91,18 @@ fn each_rule_has_its_answer() {
     assert_eq!(check(&format!("{query}&x-oss-additional-headers=range"), NOW).unwrap_err().ec(), Some("0002-00000077"));
     let other_region = query.replace("cn-hangzhou", "cn-beijing");
     assert_eq!(check(&other_region, NOW).unwrap_err().ec(), Some("0002-00000715"));
-    let unknown = v.verify_presigned_at(&PresignedRequest::new("GET", "/a%20b.txt", &query), &Credentials::new("X", "s").unwrap(), NOW);
+    let unknown = v.verify_presigned_at(
+        &PresignedRequest::new("GET", "/a%20b.txt", &query),
+        &Credentials::new("X", "s").unwrap(),
+        NOW,
+    );
     assert_eq!(unknown.unwrap_err().code(), "InvalidAccessKeyId");
 }
 
 #[test]
 fn sts_tokens_are_checked() {
     let sts = Credentials::example().with_security_token("CAIS-token").unwrap();
-    let url = sign(Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &sts);
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &sts);
     assert!(verifier().verify_presigned_at(&sent(&url), &sts, NOW).is_ok());
     let other = Credentials::example().with_security_token("CAIS-other").unwrap();
     assert_eq!(verifier().verify_presigned_at(&sent(&url), &other, NOW).unwrap_err().code(), "InvalidSecurityToken");
@@ -101,12 +111,11 @@ fn sts_tokens_are_checked() {
 #[test]
 fn a_repeated_header_is_signed_joined_and_a_plus_in_the_path_is_a_plus() {
     let creds = Credentials::example();
-    let url = sign(
-        Presign::put(Bucket::new("examplebucket").unwrap(), "a+b c").header("x-oss-meta-a", "1,2"),
-        &creds,
-    );
+    let url = sign(&Presign::put(Bucket::new("examplebucket").unwrap(), "a+b c").header("x-oss-meta-a", "1,2"), &creds);
     let (_, query) = url.url().split_once('?').unwrap();
-    let split = PresignedRequest::new("PUT", "/a+b%20c", query).with_header("X-Oss-Meta-A", "1").with_header("x-oss-meta-a", " 2");
+    let split = PresignedRequest::new("PUT", "/a+b%20c", query)
+        .with_header("X-Oss-Meta-A", "1")
+        .with_header("x-oss-meta-a", " 2");
     assert!(verifier().verify_presigned_at(&split, &creds, NOW).is_ok());
 }
 
@@ -117,7 +126,8 @@ fn arb_presign() -> impl Strategy<Value = (Presign, Vec<(String, String)>)> {
     let meta = proptest::collection::vec(("[a-z]{1,6}", "[!-~]{1,8}"), 0..3);
     (key, query, meta, prop_oneof![Just(HttpMethod::Get), Just(HttpMethod::Put), Just(HttpMethod::Head)]).prop_map(
         |(key, query, meta, method)| {
-            let mut p = Presign::new(method, Bucket::new("examplebucket").unwrap(), key).expires_in(Duration::seconds(300));
+            let mut p =
+                Presign::new(method, Bucket::new("examplebucket").unwrap(), key).expires_in(Duration::seconds(300));
             let mut names = Vec::new();
             for (n, v) in query {
                 if !names.contains(&n) {
@@ -144,7 +154,7 @@ proptest! {
     #[test]
     fn presign_then_verify_accepts_and_any_change_is_refused((presign, headers) in arb_presign(), at in 0..=300i64) {
         let creds = Credentials::example();
-        let url = sign(presign, &creds);
+        let url = sign(&presign, &creds);
         let v = verifier();
         let now = NOW + Duration::seconds(at);
         let request = sent(&url);

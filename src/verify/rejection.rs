@@ -6,10 +6,9 @@
 //! documented only for a few codes (`docs/oss-rules.md` §11); the others are marked
 //! `[UNVERIFIED]`. The constructors, one per rule, are in `oss_errors.rs`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// Error codes (`<Code>`) this verifier can answer with.
 pub(crate) mod code {
@@ -66,9 +65,11 @@ pub struct Rejection {
     argument_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     argument_value: Option<String>,
-    /// Further elements OSS adds for some errors (`StringToSign`, `Expires`, ...), by name.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    details: BTreeMap<&'static str, String>,
+    /// Further elements OSS adds for some errors (`StringToSign`, `Expires`, ...), in order
+    /// (behind one thin pointer: most rejections have none, and every `Result` carries the size
+    /// of its error).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_map")]
+    details: Option<Box<Details>>,
 }
 
 impl Rejection {
@@ -89,7 +90,7 @@ impl Rejection {
             http_status,
             argument_name: None,
             argument_value: None,
-            details: BTreeMap::new(),
+            details: None,
         }
     }
 
@@ -124,7 +125,7 @@ impl Rejection {
     /// Adds an element OSS writes for this error, e.g. `StringToSign`. Never a secret or token.
     #[must_use]
     pub(crate) fn detail(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.details.insert(name, value.into());
+        self.details.get_or_insert_default().0.push((name, value.into()));
         self
     }
 
@@ -132,7 +133,7 @@ impl Rejection {
     /// presigned request whose signature does not match, `Expires` and `ServerTime` for an
     /// expired one.
     pub fn details(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.details.iter().map(|(name, value)| (*name, value.as_str()))
+        self.details.iter().flat_map(|details| &details.0).map(|(name, value)| (*name, value.as_str()))
     }
 
     /// OSS's error code, e.g. `AccessDenied`, `InvalidPolicyDocument`, `SignatureDoesNotMatch`.
@@ -183,7 +184,7 @@ impl Rejection {
         if let Some(value) = &self.argument_value {
             element(&mut out, "ArgumentValue", value);
         }
-        for (name, value) in &self.details {
+        for (name, value) in self.details() {
             element(&mut out, name, value);
         }
         if let Some(ec) = self.ec {
@@ -193,6 +194,16 @@ impl Rejection {
         out.push_str("</Error>\n");
         out
     }
+}
+
+/// The extra XML elements of a rejection, by name, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Details(Vec<(&'static str, String)>);
+
+/// `details` as a JSON object, in order.
+#[allow(clippy::ref_option, reason = "serde's serialize_with passes a reference to the field")]
+fn as_map<S: Serializer>(details: &Option<Box<Details>>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(details.iter().flat_map(|d| &d.0).map(|(name, value)| (name, value)))
 }
 
 fn element(out: &mut String, name: &str, text: &str) {
