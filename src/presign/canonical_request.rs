@@ -23,11 +23,15 @@ pub(crate) const CONTENT_SHA256: &str = "x-oss-content-sha256";
 /// `%20`, never `+`).
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || (keep_slash && b == b'/') {
-            out.push(char::from(b));
+    let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || (keep_slash && b == b'/');
+    // Runs of kept bytes are copied whole; they are ASCII, so every run is valid UTF-8.
+    for run in bytes.split_inclusive(|b| !kept(*b)) {
+        let (last, head) = run.split_last().expect("split_inclusive yields no empty run");
+        out.push_str(std::str::from_utf8(head).expect("kept bytes are ASCII"));
+        if kept(*last) {
+            out.push(char::from(*last));
         } else {
-            out.extend(['%', char::from(HEX[usize::from(b >> 4)]), char::from(HEX[usize::from(b & 15)])]);
+            out.extend(['%', char::from(HEX[usize::from(last >> 4)]), char::from(HEX[usize::from(last & 15)])]);
         }
     }
 }
@@ -47,20 +51,37 @@ pub(crate) fn key_path(key: &[u8]) -> String {
     out
 }
 
+/// The canonical query: encoded `(name, value)` pairs, already sorted by name, joined with `&`;
+/// an empty value is written as the bare name. It is also the URL's query, before the signature.
+pub(crate) fn canonical_query(pairs: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        if !value.is_empty() {
+            out.push('=');
+            out.push_str(value);
+        }
+    }
+    out
+}
+
 /// Whether V4 signs the header `lower` (a lower-case name) without being told: every
 /// `x-oss-*`, `content-type` and `content-md5`.
 pub(crate) fn signed_by_default(lower: &str) -> bool {
     lower.starts_with("x-oss-") || lower == "content-type" || lower == "content-md5"
 }
 
-/// The parts of a canonical request. `query` holds encoded `(name, value)` pairs sorted by
-/// name (byte order), `headers` lower-case names with trimmed values sorted by name.
+/// The parts of a canonical request: `query` is the [`canonical_query`], `headers` lower-case
+/// names with trimmed values sorted by name.
 pub(crate) struct CanonicalRequest<'a> {
     pub(crate) method: &'a str,
     pub(crate) bucket: &'a str,
     /// The object key's bytes (a verifier may receive any).
     pub(crate) key: &'a [u8],
-    pub(crate) query: &'a [(String, String)],
+    pub(crate) query: &'a str,
     pub(crate) headers: &'a [(String, String)],
     /// `x-oss-additional-headers` as signed: lower-case names, sorted, `;`-joined.
     pub(crate) additional_headers: &'a str,
@@ -69,7 +90,7 @@ pub(crate) struct CanonicalRequest<'a> {
 impl CanonicalRequest<'_> {
     /// The canonical request text.
     pub(crate) fn to_text(&self) -> String {
-        let mut out = String::with_capacity(256);
+        let mut out = String::with_capacity(256 + self.query.len());
         out.push_str(self.method);
         out.push_str("\n/");
         // The bucket is part of the URI even for virtual-hosted URLs.
@@ -77,17 +98,7 @@ impl CanonicalRequest<'_> {
         out.push('/');
         encode_into(&mut out, self.key, true);
         out.push('\n');
-        // An empty value is written as the bare name.
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            if i > 0 {
-                out.push('&');
-            }
-            out.push_str(name);
-            if !value.is_empty() {
-                out.push('=');
-                out.push_str(value);
-            }
-        }
+        out.push_str(self.query);
         out.push('\n');
         let mut payload = UNSIGNED_PAYLOAD;
         for (name, value) in self.headers {
@@ -129,7 +140,8 @@ mod tests {
 
     #[test]
     fn canonical_request_has_the_documented_lines() {
-        let query = [("a".to_owned(), String::new()), ("b".to_owned(), "1%202".to_owned())];
+        let query = canonical_query(&[("a".to_owned(), String::new()), ("b".to_owned(), "1%202".to_owned())]);
+        assert_eq!(query, "a&b=1%202");
         let headers = [("content-type".to_owned(), "text/plain".to_owned()), ("zz".to_owned(), "v".to_owned())];
         let text = CanonicalRequest {
             method: "PUT",
@@ -146,7 +158,7 @@ mod tests {
             method: "GET",
             bucket: "b",
             key: b"",
-            query: &[],
+            query: "",
             headers: &pinned,
             additional_headers: "",
         }

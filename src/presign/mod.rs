@@ -47,7 +47,7 @@ use crate::signature::{ALGORITHM_V4, SignatureVersion};
 use crate::signer::Signer;
 use crate::temp_upload::MAX_KEY_BYTES;
 use crate::time_fmt;
-use canonical_request::{CanonicalRequest, encode, key_path, signed_by_default, string_to_sign};
+use canonical_request::{CanonicalRequest, canonical_query, encode, key_path, signed_by_default, string_to_sign};
 
 /// `x-oss-expires`: seconds from `x-oss-date`.
 pub(crate) const EXPIRES: &str = "x-oss-expires";
@@ -226,6 +226,7 @@ impl Presign {
             query.push((ADDITIONAL_HEADERS.to_owned(), encode(additional.as_bytes())));
         }
         query.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let query = canonical_query(&query);
 
         let canonical_headers: Vec<(String, String)> =
             headers.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.clone())).collect();
@@ -243,11 +244,8 @@ impl Presign {
 
         let mut url = signer.region().upload_url(&self.bucket, &self.endpoint);
         url.push_str(&key_path(self.key.as_bytes()));
-        url.push('?');
-        for (name, value) in &query {
-            url.extend([name.as_str(), if value.is_empty() { "" } else { "=" }, value.as_str(), "&"]);
-        }
-        url.extend([SIGNATURE_V4, "=", &signature]);
+        url.reserve(query.len() + SIGNATURE_V4.len() + signature.len() + 2);
+        url.extend(["?", &query, "&", SIGNATURE_V4, "=", &signature]);
         Ok(PresignedUrl { method: self.method, url, headers, expiration })
     }
 

@@ -16,7 +16,7 @@ use super::lookup::CredentialLookup;
 use super::rejection::{Rejection, code};
 use super::{Verifier, scope, signature};
 use crate::field::{CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION};
-use crate::presign::canonical_request::{CanonicalRequest, encode, signed_by_default, string_to_sign};
+use crate::presign::canonical_request::{CanonicalRequest, canonical_query, encode, signed_by_default, string_to_sign};
 use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, redact_query};
 use crate::signature::ALGORITHM_V4;
 use crate::time_fmt;
@@ -212,6 +212,7 @@ impl Verifier {
         let mut query: Vec<(String, String)> =
             params.iter().filter(|(n, _)| n != SIGNATURE_V4.as_bytes()).map(|(n, v)| (encode(n), encode(v))).collect();
         query.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let query = canonical_query(&query);
         let key = request.path.strip_prefix('/').and_then(|p| decode(p, false)).unwrap_or_default();
         let canonical = CanonicalRequest {
             method: &request.method,
