@@ -18,22 +18,38 @@ pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// SDKs do).
 pub(crate) const CONTENT_SHA256: &str = "x-oss-content-sha256";
 
+/// RFC 3986 unreserved characters, `A-Z a-z 0-9 - . _ ~`, by byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    loop {
+        table[b as usize] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        if b == u8::MAX {
+            break table;
+        }
+        b += 1;
+    }
+};
+
 /// Appends `bytes` percent-encoded: RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`)
 /// stay, and `/` too when `keep_slash`; every other byte is `%XX` in upper-case hex (a space is
 /// `%20`, never `+`).
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || (keep_slash && b == b'/');
-    // Runs of kept bytes are copied whole; they are ASCII, so every run is valid UTF-8.
-    for run in bytes.split_inclusive(|b| !kept(*b)) {
-        let (last, head) = run.split_last().expect("split_inclusive yields no empty run");
-        out.push_str(std::str::from_utf8(head).expect("kept bytes are ASCII"));
-        if kept(*last) {
-            out.push(char::from(*last));
-        } else {
-            out.extend(['%', char::from(HEX[usize::from(last >> 4)]), char::from(HEX[usize::from(last & 15)])]);
-        }
+    let kept = |b: u8| UNRESERVED[usize::from(b)] || (keep_slash && b == b'/');
+    // Written as bytes (runs of kept bytes copied whole), checked as UTF-8 once: every byte
+    // written is ASCII.
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| !kept(b)) {
+        let b = rest[at];
+        buf.extend_from_slice(&rest[..at]);
+        buf.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        rest = &rest[at + 1..];
     }
+    buf.extend_from_slice(rest);
+    *out = String::from_utf8(buf).expect("percent-encoding writes ASCII");
 }
 
 /// `bytes` percent-encoded, `/` included.
@@ -115,8 +131,10 @@ impl CanonicalRequest<'_> {
 /// `OSS4-HMAC-SHA256\n<x-oss-date>\n<scope>\nhex(SHA-256(canonical request))`, the scope being
 /// the credential without its AccessKey id: `<YYYYMMDD>/<region>/<product>/aliyun_v4_request`.
 pub(crate) fn string_to_sign(x_oss_date: &str, scope: &str, canonical_request: &str) -> String {
-    let hash = hex::encode(Sha256::digest(canonical_request.as_bytes()));
-    [ALGORITHM_V4, "\n", x_oss_date, "\n", scope, "\n", &hash].concat()
+    let mut hash = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(canonical_request.as_bytes()), &mut hash).expect("32 bytes fill 64 digits");
+    let hash = std::str::from_utf8(&hash).expect("hex digits are ASCII");
+    [ALGORITHM_V4, "\n", x_oss_date, "\n", scope, "\n", hash].concat()
 }
 
 #[cfg(test)]

@@ -167,8 +167,14 @@ impl Verifier {
     /// Checks a request signed in its query (a presigned URL) as OSS would on receiving it at
     /// `now`. The clock skew of the options applies before `x-oss-date` ([EC-0002-00000235]).
     ///
+    /// The checks run in this order: the query's encoding and repeated names; the signature
+    /// parameters present; the time window (not before `x-oss-date` less the clock skew, not
+    /// after `x-oss-date` plus `x-oss-expires`); the credential scope (as for a POST form);
+    /// the AccessKey and the STS token; the additional headers present; then the signature over
+    /// the canonical request, compared in constant time (`docs/oss-rules.md` §13).
+    ///
     /// # Errors
-    /// The first [`Rejection`] in the order of the [module documentation](self).
+    /// The first [`Rejection`] found, in that order.
     pub fn verify_presigned_at(
         &self,
         request: &PresignedRequest,
