@@ -275,5 +275,37 @@ for bad in "--bogus" "--path /index.php" "--path /index.php --body-file $tmp/cb-
 done
 run verify_callback --path /x --body-file "$tmp/missing" --authorization x --pub-key-url y
 check "verify_callback: an unreadable body file, exit 2, one line" 'fails verify_callback 2'
+# presign_url: the Go SDK v2's public vector TestV4AuthQuery (oss/signer/signer_test.go) reproduced
+# through the command line; the JSON's keys; bad input exits 1, a bad command line 2.
+go_vector="--method PUT --bucket bucket --key 1234+-/123/1.txt --now 2023-12-17T02:54:37Z --expires-in 599 --header x-oss-head1:value --header content-type:application/octet-stream --query param1=value1 --query +param1=value3 --query |param1=value4 --query +param2= --query |param2= --query param2="
+set +e; OSS_ACCESS_KEY_ID=ak OSS_ACCESS_KEY_SECRET=sk "$bin/presign_url" $go_vector >"$tmp/presign.json" 2>"$tmp/presign.err"; rc=$?; set -e
+check "presign_url: the Go SDK's TestV4AuthQuery signature, {method, url, headers, expiration}, exit 0" \
+  '[ $rc -eq 0 ] && [ ! -s "$tmp/presign.err" ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert list(d)==[\"method\",\"url\",\"headers\",\"expiration\"], d; assert d[\"url\"].startswith(\"https://bucket.oss-cn-hangzhou.aliyuncs.com/1234%2B-/123/1.txt?\"), d; assert d[\"url\"].endswith(\"&x-oss-signature=a39966c61718be0d5b14e668088b3fa07601033f6518ac7b523100014269c0fe\"), d; assert d[\"headers\"]=={\"content-type\":\"application/octet-stream\",\"x-oss-head1\":\"value\"}, d; assert d[\"expiration\"]==\"2023-12-17T03:04:36Z\", d" "$tmp/presign.json"'
+run presign_url --method GET --bucket examplebucket --key a.txt
+check "presign_url: no credentials signs with the example pair and says so" '[ $rc -eq 0 ] && grep -q "^presign_url: .*example credentials" "$tmp/err" && grep -q "x-oss-credential=44CF9590006BF252F707%2F" "$tmp/out"'
+run presign_url --method PUT --bucket examplebucket --key k --header "Cache-Control: no-cache" --header "Content-Type: text/plain" --additional-header CACHE-CONTROL --additional-header Content-Type --query uploads= --now 2024-11-27T06:09:41Z
+check "presign_url --additional-header: lower-cased, sorted, only the ones not signed by default; an empty query value is a bare name" \
+  '[ $rc -eq 0 ] && grep -q "?uploads&x-oss-additional-headers=cache-control&x-oss-credential=" "$tmp/out"'
+check "presign_url --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme presign_url'
+"$bin/presign_url" --method=GET --bucket=examplebucket --key=a --now=2024-11-27T06:09:41Z --query=x=1 >"$tmp/eq.json" 2>/dev/null
+"$bin/presign_url" --method GET --bucket examplebucket --key a --now 2024-11-27T06:09:41Z --query x=1 >"$tmp/space.json" 2>/dev/null
+check "presign_url: --opt=value signs what --opt value signs" 'cmp -s "$tmp/eq.json" "$tmp/space.json"'
+for bad in "--expires-in 0" "--expires-in 604801" "--expires-in -5" "--method put" "--method OPTIONS" "--bucket A_B" "--key ''" "--region CN" \
+  "--region oss-cn-hangzhou.aliyuncs.com" "--header Cache-Control:no-cache" "--additional-header range" "--header x-oss-meta-a:" \
+  "--query x-oss-signature=1" "--query a=1 --query a=2" "--header bad\ name:1"; do
+  eval "run presign_url --method PUT --bucket examplebucket --key k $bad"
+  check "presign_url $bad: refused, exit 1, one 'presign_url: ' line on stderr, nothing on stdout" 'fails presign_url 1'
+done
+for bad in "" "--bucket examplebucket --key k" "--method PUT --key k" "--method PUT --bucket examplebucket" \
+  "--method PUT --bucket examplebucket --key k --expires-in ten" "--method PUT --bucket examplebucket --key k --now yesterday" \
+  "--method PUT --bucket examplebucket --key k --header no-colon" "--method PUT --bucket examplebucket --key k --query no-equals" \
+  "--method PUT --bucket examplebucket --key k --bogus" "--method --bucket examplebucket --key k"; do
+  run presign_url $bad
+  check "presign_url $bad: usage error, exit 2, one 'presign_url: ' line on stderr, nothing on stdout" 'fails presign_url 2'
+done
+run presign_url --method PUT --bucket examplebucket --key k --expires-in 604801
+check "presign_url --expires-in 604801: says the range" 'says "1 to 604800"'
+run presign_url --method PUT --bucket examplebucket --key k --header "Cache-Control: no-cache"
+check "presign_url --header Cache-Control without --additional-header: names the header" 'says "Cache-Control is not signed unless"'
 
 [ $fail -eq 0 ] && echo "example contracts: all passed" || { echo "example contracts: FAILED"; exit 1; }

@@ -244,6 +244,67 @@ pub enum Error {
         /// Its length in bytes.
         bytes: usize,
     },
+    /// An object key a presigned URL cannot name.
+    #[error("invalid object key {key:?}: {reason}")]
+    InvalidObjectKey {
+        /// The key as given.
+        key: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An HTTP method a presigned URL is not made for.
+    #[error("invalid method {method:?}: expected GET, PUT, HEAD, POST or DELETE")]
+    InvalidMethod {
+        /// The method as given.
+        method: String,
+    },
+    /// A presigned URL's `x-oss-expires` outside 1 to 604800 whole seconds (7 days).
+    #[error("a presigned URL lives 1 to 604800 whole seconds, not {expires_in}")]
+    InvalidExpiresIn {
+        /// The lifetime given.
+        expires_in: Duration,
+    },
+    /// A query parameter name that is empty, or sent twice.
+    #[error("invalid query parameter {name:?}: {reason}")]
+    InvalidQueryParameter {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A header name that is not an HTTP token, or given twice.
+    #[error("invalid header name {name:?}: {reason}")]
+    InvalidHeaderName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A header value a client cannot send as signed.
+    #[error("invalid value {value:?} for header {name}: {reason}")]
+    InvalidHeaderValue {
+        /// The header name.
+        name: String,
+        /// The value as given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A header to pin that a V4 signature covers only when it is named an additional header.
+    #[error("header {name} is not signed unless it is named an additional header")]
+    HeaderNotSigned {
+        /// The header name as given.
+        name: String,
+    },
+    /// An additional header named without a value to pin.
+    #[error("additional header {name} is not among the headers given")]
+    AdditionalHeaderNotGiven {
+        /// The name, lower-cased.
+        name: String,
+    },
+    /// Presigned URLs are signed with V4 only.
+    #[error("presigned URLs need a V4 signer")]
+    PresignNeedsV4,
 }
 
 /// A rule an object key segment (file name, account id, unique id) can break.

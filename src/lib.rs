@@ -72,6 +72,7 @@
 //! - [`PolicyText`]: signing an exact policy text byte for byte.
 //! - [`temp_upload`]: temporary upload URLs in the Cloud Backup API `CreateTempFileUploadUrl`
 //!   shape.
+//! - [`presign`]: presigned URLs (V4 query signing), with the headers the client must send.
 //! - [`verify`]: checking a submitted form the way OSS does, offline.
 //!
 //! The OSS rules each step follows, with their sources, are in `docs/oss-rules.md`.
@@ -89,6 +90,7 @@ pub mod form;
 mod json;
 pub mod policy;
 mod policy_text;
+pub mod presign;
 pub mod region;
 mod signature;
 mod signer;
@@ -107,6 +109,7 @@ pub use field::{Field, ObjectAcl, ServerSideEncryption, StorageClass, SuccessAct
 pub use form::{FormFields, PostSignatureResponse};
 pub use policy::{Expiration, PostPolicy};
 pub use policy_text::PolicyText;
+pub use presign::{HttpMethod, Presign, PresignedUrl};
 pub use region::{Bucket, Endpoint, Product, Region};
 pub use signature::SignatureVersion;
 pub use signer::Signer;

@@ -101,6 +101,14 @@ impl Signer {
         self.key_cache.as_ref()
     }
 
+    /// The V4 signature of `string_to_sign` with the key of `date` (from the cache, if any).
+    pub(crate) fn sign_v4(&self, date: time::Date, string_to_sign: &[u8]) -> String {
+        match &self.key_cache {
+            Some(cache) => cache.get(&self.credentials, date, &self.region).sign(string_to_sign),
+            None => SigningKey::derive(self.credentials.access_key_secret(), date, &self.region).sign(string_to_sign),
+        }
+    }
+
     /// The values a signature at `now` (already normalised) writes.
     pub(crate) fn stamp(&self, now: OffsetDateTime) -> Stamp {
         let v4 = (self.version == SignatureVersion::V4).then(|| {
@@ -137,10 +145,7 @@ impl Signer {
         let string_to_sign = policy_b64.as_bytes();
         let mut fields: Vec<(&'static str, Cow<'static, str>)> = Vec::with_capacity(6);
         if let Some((credential, date)) = stamp.v4 {
-            let signature = match &self.key_cache {
-                Some(cache) => cache.get(credentials, stamp.now.date(), &self.region).sign(string_to_sign),
-                None => SigningKey::derive(secret, stamp.now.date(), &self.region).sign(string_to_sign),
-            };
+            let signature = self.sign_v4(stamp.now.date(), string_to_sign);
             fields.extend([
                 (POLICY, policy_b64.into()),
                 (SIGNATURE_VERSION, ALGORITHM_V4.into()),

@@ -59,6 +59,11 @@ pub(crate) fn expiration(t: OffsetDateTime) -> String {
     fill(*b"YYYY-MM-DDTHH:MM:SS.000Z", t, [0, 5, 8, 11, 14, 17])
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ`: RFC 3339 in UTC, the `expiration` of a presigned URL's JSON.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    fill(*b"YYYY-MM-DDTHH:MM:SSZ", t, [0, 5, 8, 11, 14, 17])
+}
+
 /// `YYYY-MM-DD`: the date segment of temporary upload keys.
 pub(crate) fn iso_date(t: OffsetDateTime) -> String {
     let mut text = expiration(t);
@@ -133,6 +138,10 @@ mod tests {
             assert_eq!(x_oss_date(t), t.format(basic).unwrap());
             assert_eq!(expiration(t), t.format(extended).unwrap());
             assert_eq!(iso_date(t), t.date().to_string());
+            assert_eq!(
+                rfc3339(t),
+                t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap()
+            );
             assert_eq!(&scope_date(t.date()), &x_oss_date(t).as_bytes()[..8]);
         }
     }

@@ -1,4 +1,5 @@
-//! Checking a submitted PostObject form the way OSS does, offline.
+//! Checking a submitted PostObject form the way OSS does, offline; and a request signed in its
+//! query (a presigned URL, [`Verifier::verify_presigned_at`]).
 //!
 //! A [`Verifier`] for one bucket and region takes what the browser sent (a [`Submission`]:
 //! the non-file fields in order, and the file part's position, size, name and type), the
@@ -85,6 +86,7 @@ mod lookup;
 mod options;
 mod oss_errors;
 mod pending;
+mod presigned;
 mod rejection;
 mod scope;
 mod signature;
@@ -102,6 +104,7 @@ pub use callback::{CallbackConfig, MAX_CALLBACK_VAR_LEN};
 pub use lookup::CredentialLookup;
 pub use options::{ExtraFields, FieldNameCase, TrailingFields, VerifyOptions};
 pub use pending::PendingUpload;
+pub use presigned::{AcceptedRequest, PresignedRequest};
 pub use rejection::Rejection;
 pub use submission::{FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_PRE_FILE_LEN, Submission};
 pub use values::{MAX_OBJECT_NAME_LEN, MAX_OBJECT_SIZE, MAX_USER_METADATA_LEN};

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// Error codes (`<Code>`) this verifier can answer with.
 pub(crate) mod code {
@@ -65,6 +65,11 @@ pub struct Rejection {
     argument_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     argument_value: Option<String>,
+    /// Further elements OSS adds for some errors (`StringToSign`, `Expires`, ...), in order
+    /// (behind one thin pointer: most rejections have none, and every `Result` carries the size
+    /// of its error).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_map")]
+    details: Option<Box<Details>>,
 }
 
 impl Rejection {
@@ -78,7 +83,15 @@ impl Rejection {
             | code::INVALID_SECURITY_TOKEN => 403,
             _ => 400,
         };
-        Self { code, ec, message: message.into(), http_status, argument_name: None, argument_value: None }
+        Self {
+            code,
+            ec,
+            message: message.into(),
+            http_status,
+            argument_name: None,
+            argument_value: None,
+            details: None,
+        }
     }
 
     /// A rejection found outside the verifier, by a server serving an OSS-compatible endpoint
@@ -107,6 +120,20 @@ impl Rejection {
         self.argument_name = Some(name.into());
         self.argument_value = Some(value.into());
         self
+    }
+
+    /// Adds an element OSS writes for this error, e.g. `StringToSign`. Never a secret or token.
+    #[must_use]
+    pub(crate) fn detail(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.details.get_or_insert_default().0.push((name, value.into()));
+        self
+    }
+
+    /// Further elements of the XML body, by name: `StringToSign` and `CanonicalRequest` for a
+    /// presigned request whose signature does not match, `Expires` and `ServerTime` for an
+    /// expired one.
+    pub fn details(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.details.iter().flat_map(|details| &details.0).map(|(name, value)| (*name, value.as_str()))
     }
 
     /// OSS's error code, e.g. `AccessDenied`, `InvalidPolicyDocument`, `SignatureDoesNotMatch`.
@@ -157,6 +184,9 @@ impl Rejection {
         if let Some(value) = &self.argument_value {
             element(&mut out, "ArgumentValue", value);
         }
+        for (name, value) in self.details() {
+            element(&mut out, name, value);
+        }
         if let Some(ec) = self.ec {
             element(&mut out, "EC", ec);
             element(&mut out, "RecommendDoc", &format!("{RECOMMEND_DOC}{ec}"));
@@ -164,6 +194,16 @@ impl Rejection {
         out.push_str("</Error>\n");
         out
     }
+}
+
+/// The extra XML elements of a rejection, by name, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Details(Vec<(&'static str, String)>);
+
+/// `details` as a JSON object, in order.
+#[allow(clippy::ref_option, reason = "serde's serialize_with passes a reference to the field")]
+fn as_map<S: Serializer>(details: &Option<Box<Details>>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(details.iter().flat_map(|d| &d.0).map(|(name, value)| (name, value)))
 }
 
 fn element(out: &mut String, name: &str, text: &str) {
