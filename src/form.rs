@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 
 use crate::condition::Condition;
 use crate::error::{Error, Result};
-use crate::field::{CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION, debug_value};
+use crate::field::{
+    CALLBACK, CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION, debug_value,
+};
 use crate::signature::SignatureVersion;
 
 /// What a form's fields are besides the signer's, fixed by the policy: the fields it pins
@@ -155,7 +157,10 @@ impl FormFields {
 
     /// The response of the sample endpoint `/get_post_signature_for_oss_upload` in Alibaba's
     /// direct-upload guide, which the guide's browser page reads unchanged. `security_token`
-    /// is `""` without STS (the page posts it as is); `dir` is the key prefix or `""`.
+    /// is `""` without STS (the page posts it as is); `dir` is the key prefix or `""`;
+    /// `callback` is the form's `callback` field when the policy has one
+    /// ([`PostPolicyBuilder::callback`](crate::PostPolicyBuilder::callback), which also pins
+    /// it in the policy), as the guide's callback variant returns it.
     ///
     /// # Errors
     /// [`Error::NotV4`] for a V1 form.
@@ -173,6 +178,7 @@ impl FormFields {
             host: self.url.clone(),
             dir: self.key_prefix().unwrap_or_default().to_owned(),
             security_token: field(SECURITY_TOKEN),
+            callback: self.get(CALLBACK).map(str::to_owned),
         })
     }
 }
@@ -236,6 +242,9 @@ pub struct PostSignatureResponse {
     pub dir: String,
     /// The STS token, or `""`.
     pub security_token: String,
+    /// The base64 `callback` field, when the policy has one; left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<String>,
 }
 
 /// Redacts the policy, the signature and the token, as [`FormFields`]' `Debug` does.
@@ -250,6 +259,7 @@ impl fmt::Debug for PostSignatureResponse {
             .field("host", &self.host)
             .field("dir", &self.dir)
             .field("security_token", &debug_value(SECURITY_TOKEN, &self.security_token))
+            .field("callback", &self.callback)
             .finish()
     }
 }
@@ -317,6 +327,31 @@ mod tests {
             json,
             r#"{"url":"https://b.example","fields":{"key":"k","policy":"cG9saWN5","x-oss-signature":"abc"},"required":[]}"#
         );
+    }
+
+    #[test]
+    fn the_guide_s_response_carries_the_callback_only_when_the_form_has_one() {
+        use crate::{Bucket, Callback, Credentials, PostPolicy, Region, Signer};
+        let signer = Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap());
+        let now = OffsetDateTime::from_unix_timestamp(1_732_687_781).unwrap();
+        let builder =
+            || PostPolicy::builder(Bucket::new("examplebucket").unwrap()).expires_at(now + time::Duration::HOUR);
+        let callback = Callback::new("https://app.example/cb", "bucket=${bucket}&object=${object}");
+        let with = builder().callback(callback.clone()).build().unwrap().sign_at(&signer, now).unwrap();
+        let response = with.post_signature_response().unwrap();
+        assert_eq!(response.callback.as_deref(), Some(callback.encode().unwrap().as_str()));
+        assert_eq!(response.callback.as_deref(), with.get(CALLBACK));
+        let json = serde_json::to_value(&response).unwrap();
+        assert_eq!(json["callback"].as_str(), with.get(CALLBACK));
+        let text = serde_json::to_string(&response).unwrap();
+        assert!(
+            text.ends_with(&format!(r#","callback":"{}"}}"#, callback.encode().unwrap())),
+            "the guide's order: {text}"
+        );
+
+        let without = builder().build().unwrap().sign_at(&signer, now).unwrap().post_signature_response().unwrap();
+        assert_eq!(without.callback, None);
+        assert!(serde_json::to_value(&without).unwrap().get("callback").is_none());
     }
 
     #[test]
