@@ -39,6 +39,7 @@ mod disk;
 mod intake;
 mod limits;
 mod oss_error;
+mod presigned;
 mod verify_adapter;
 
 use std::hash::{BuildHasher as _, Hasher as _};
@@ -209,6 +210,8 @@ struct App {
     uploads: Arc<tokio::sync::Semaphore>,
     /// Upload callbacks: the bucket's key and options, the application's route and key.
     callbacks: Callbacks,
+    /// What `/presign_put` signs.
+    put_urls: presigned::PutUrls,
 }
 
 /// A new, empty folder under the system temporary folder.
@@ -350,6 +353,12 @@ async fn serve(o: Options) -> Result<(), Failure> {
         data_dir.display()
     );
     // Same bucket, endpoint, size limit and lifetime.
+    let put_urls = presigned::PutUrls {
+        endpoint: endpoint.clone(),
+        dir: o.dir,
+        max_size: o.max_size,
+        expires_in: Duration::seconds(o.expires_in),
+    };
     let temp_uploads = TempUpload::new(bucket.clone())
         .endpoint(endpoint)
         .max_size(o.max_size)
@@ -369,15 +378,17 @@ async fn serve(o: Options) -> Result<(), Failure> {
         limits: o.limits,
         uploads: Arc::new(tokio::sync::Semaphore::new(o.limits.max_uploads.min(tokio::sync::Semaphore::MAX_PERMITS))),
         callbacks: Callbacks::new(o.callback, o.oss_host.is_some(), &public_url).map_err(Failure::Refused)?,
+        put_urls,
     });
     let router = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route("/get_post_signature_for_oss_upload", get(signature))
         .route("/temp_file_upload_url", get(temp_file_upload_url))
+        .route("/presign_put", get(presigned::presign_put))
         .route("/guide", get(guide))
         .merge(callback::routes())
         .route("/oss/{bucket}", post(bucket::post_object).options(bucket::preflight))
-        .route("/oss/{bucket}/{*key}", get(bucket::get_object).options(bucket::preflight))
+        .route("/oss/{bucket}/{*key}", get(bucket::get_object).put(presigned::put_object).options(bucket::preflight))
         .with_state(app);
 
     let stop = shutdown()?;
