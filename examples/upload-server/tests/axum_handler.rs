@@ -63,7 +63,9 @@ fn the_handler_s_forms_take_an_image_under_the_user_s_prefix_and_nothing_else() 
     assert_eq!(too_big.code(), "EntityTooLarge");
     let not_an_image = verify("users/42/page.html", "text/html", 2048).unwrap_err();
     assert_eq!(not_an_image.code(), "AccessDenied");
-    assert!(not_an_image.message().contains(r#"["in", "$x-oss-content-type", ["image/jpeg", "image/png", "image/webp"]]"#));
+    assert!(
+        not_an_image.message().contains(r#"["in", "$x-oss-content-type", ["image/jpeg", "image/png", "image/webp"]]"#)
+    );
     let other_user = verify("users/43/cat.png", "image/png", 2048).unwrap_err();
     assert_eq!(other_user.code(), "AccessDenied");
     assert!(other_user.message().contains(r#"["starts-with", "$key", "users/42/"]"#));
