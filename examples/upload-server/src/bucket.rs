@@ -9,8 +9,8 @@
 //! and MD5 are counted. Once the size is accepted the staging file is renamed into place; on
 //! every other path it is deleted, so a rejected or broken upload leaves nothing.
 //! The object's content type (as the verifier decides it) is kept beside it under
-//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it. A `GET` on a presigned URL
-//! is verified first; `PUT` on one is `presigned.rs`.
+//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it. Presigned URLs (`PUT`, and
+//! the check before a presigned `GET` reaches [`get_object`]) are `presigned.rs`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oss_post_policy::verify::{AcceptedUpload, Rejection};
 
@@ -27,7 +27,6 @@ use crate::callback::{self, StoredObject};
 use crate::disk::{INCOMING, META, object_path};
 use crate::intake::{Intake, TempFile, read_form};
 use crate::oss_error::{self, next_request_id, push_element};
-use crate::presigned;
 
 /// The CORS rule of Alibaba's direct-upload guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
@@ -215,8 +214,6 @@ pub(crate) async fn preflight(headers: HeaderMap) -> Response {
 pub(crate) async fn get_object(
     State(app): State<Arc<App>>,
     UrlPath((bucket, key)): UrlPath<(String, String)>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let request_id = next_request_id();
@@ -224,8 +221,6 @@ pub(crate) async fn get_object(
         if bucket != app.bucket.as_str() {
             return Err(oss_error::no_such_bucket());
         }
-        // A presigned URL is verified (`presigned.rs`); a plain GET reads, as from a public-read bucket.
-        let key = presigned::authorize(&app, &method, &uri, &headers)?.map_or(key, |accepted| accepted.key);
         let path = object_path(&app.data_dir.join(&bucket), &key)?;
         let file = match tokio::fs::File::open(&path).await {
             Ok(f) if f.metadata().await.is_ok_and(|m| m.is_file()) => f,

@@ -394,7 +394,7 @@ async fn serve(o: Options) -> Result<(), Failure> {
         .route("/guide", get(guide))
         .merge(callback::routes())
         .route("/oss/{bucket}", post(bucket::post_object).options(bucket::preflight))
-        .route("/oss/{bucket}/{*key}", get(bucket::get_object).put(presigned::put_object).options(bucket::preflight))
+        .route("/oss/{bucket}/{*key}", get(presigned::get_object).put(presigned::put_object).options(bucket::preflight))
         .with_state(app);
 
     let stop = shutdown()?;

@@ -1,6 +1,6 @@
-//! Presigned requests to the local bucket: `PUT /oss/<bucket>/<key>?x-oss-...` (`PutObject` on a
-//! presigned URL), the check a presigned `GET` passes, and `GET /presign_put`, which signs such
-//! PUT URLs for the upload page.
+//! Presigned requests to the local bucket: `PUT /oss/<bucket>/<key>?x-oss-...` (`PutObject` on
+//! a presigned URL), `GET` (checked when presigned, then served by `bucket.rs`), and
+//! `GET /presign_put`, which signs such PUT URLs for the upload page.
 //!
 //! A request carrying the parameters of a presigned URL is verified with the crate's verifier
 //! (`Verifier::verify_presigned_at`) from its method, raw path, raw query and headers, before a
@@ -31,7 +31,7 @@ use oss_post_policy::verify::{AcceptedRequest, MAX_OBJECT_SIZE, PresignedRequest
 use oss_post_policy::{Endpoint, Presign, PresignedUrl};
 
 use crate::App;
-use crate::bucket::{error_response, finish, host_id, store, store_content_type};
+use crate::bucket::{self, error_response, finish, host_id, store, store_content_type};
 use crate::disk::{INCOMING, META, object_path};
 use crate::intake::TempFile;
 use crate::oss_error::{self, next_request_id};
@@ -147,6 +147,29 @@ pub(crate) fn authorize(
     let request = PresignedRequest::new(method.as_str(), path, query)
         .with_headers(headers.iter().map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes()))));
     app.verifier.verify_presigned(&request, OffsetDateTime::now_utc()).map(Some)
+}
+
+/// `GET /oss/<bucket>/<key>`: on a presigned URL, once it verifies; without a signature
+/// parameter, as from a public-read bucket (`bucket::get_object` either way).
+pub(crate) async fn get_object(
+    State(app): State<Arc<App>>,
+    UrlPath((bucket, key)): UrlPath<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let key = if bucket == app.bucket.as_str() {
+        match authorize(&app, &method, &uri, &headers) {
+            Ok(accepted) => accepted.map_or(key, |accepted| accepted.key),
+            Err(refusal) => {
+                let request_id = next_request_id();
+                return finish(error_response(&refusal, &request_id, &host_id(&headers)), &headers, &request_id);
+            }
+        }
+    } else {
+        key
+    };
+    bucket::get_object(State(app), UrlPath((bucket, key)), headers).await
 }
 
 /// `PUT /oss/<bucket>/<key>`: `PutObject` on a presigned URL.
