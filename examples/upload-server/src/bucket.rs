@@ -9,7 +9,8 @@
 //! and MD5 are counted. Once the size is accepted the staging file is renamed into place; on
 //! every other path it is deleted, so a rejected or broken upload leaves nothing.
 //! The object's content type (as the verifier decides it) is kept beside it under
-//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it.
+//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it. Presigned URLs (`PUT`, and
+//! the check before a presigned `GET` reaches [`get_object`]) are `presigned.rs`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,6 +30,9 @@ use crate::oss_error::{self, next_request_id, push_element};
 
 /// The CORS rule of Alibaba's direct-upload guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
+/// The answer headers a cross-origin page may read: a presigned PUT's `ETag`, as the guide's
+/// rule exposes it.
+const CORS_EXPOSE: &str = "ETag, x-oss-request-id";
 /// What `GET` answers for an object stored without a content type, as OSS does.
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
@@ -85,7 +89,7 @@ async fn post_object_inner(
 
 /// Moves the staged file to `path`, creating folders; with `forbid_overwrite`, atomically
 /// refuses an existing object.
-async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<(), Rejection> {
+pub(crate) async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<(), Rejection> {
     let parent = path.parent().expect("object paths are inside the bucket folder");
     let clash = || oss_error::invalid_object_name("it clashes with an object or folder already in the local bucket");
     match tokio::fs::create_dir_all(parent).await {
@@ -113,7 +117,7 @@ async fn store(temp: TempFile, path: &Path, forbid_overwrite: bool) -> Result<()
 
 /// Records the content type of the object just stored (a new object replaces the old one's,
 /// none removes it). Written to a staging file and renamed, so a `GET` never reads half of it.
-async fn store_content_type(
+pub(crate) async fn store_content_type(
     app: &App,
     meta: &Path,
     content_type: Option<&str>,
@@ -171,7 +175,7 @@ fn success_response(app: &App, accepted: &AcceptedUpload, etag: &str) -> Respons
     response
 }
 
-fn error_response(refusal: &Rejection, request_id: &str, host_id: &str) -> Response {
+pub(crate) fn error_response(refusal: &Rejection, request_id: &str, host_id: &str) -> Response {
     let status = StatusCode::from_u16(refusal.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response =
         (status, [(header::CONTENT_TYPE, "application/xml")], refusal.to_xml(request_id, host_id)).into_response();
@@ -239,12 +243,13 @@ pub(crate) async fn get_object(
 }
 
 /// Adds the request id and, for cross-origin requests, the CORS headers of the guide's rule.
-fn finish(mut response: Response, request: &HeaderMap, request_id: &str) -> Response {
+pub(crate) fn finish(mut response: Response, request: &HeaderMap, request_id: &str) -> Response {
     let h = response.headers_mut();
     h.insert("x-oss-request-id", header_value(request_id));
     if request.contains_key(header::ORIGIN) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(CORS_METHODS));
+        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(CORS_EXPOSE));
     }
     response
 }
@@ -254,7 +259,7 @@ fn header_value(s: &str) -> HeaderValue {
 }
 
 /// `<HostId>`: the host the request was sent to.
-fn host_id(headers: &HeaderMap) -> String {
+pub(crate) fn host_id(headers: &HeaderMap) -> String {
     headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_owned()
 }
 

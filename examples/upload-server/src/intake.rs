@@ -221,7 +221,7 @@ pub(crate) struct TempFile {
 }
 
 impl TempFile {
-    async fn create(dir: &Path, request_id: &str) -> Result<Self, Rejection> {
+    pub(crate) async fn create(dir: &Path, request_id: &str) -> Result<Self, Rejection> {
         let path = dir.join(format!("{request_id}-{}.part", std::process::id()));
         let file = tokio::fs::OpenOptions::new()
             .write(true)
@@ -232,13 +232,13 @@ impl TempFile {
         Ok(Self { path, file: Some(file), armed: true })
     }
 
-    async fn write(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
+    pub(crate) async fn write(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
         let file = self.file.as_mut().expect("written before it is synced");
         file.write_all(chunk).await.map_err(oss_error::internal)
     }
 
     /// Flushes the data to disk and closes the file.
-    async fn synced(mut self) -> Result<Self, Rejection> {
+    pub(crate) async fn synced(mut self) -> Result<Self, Rejection> {
         if let Some(mut file) = self.file.take() {
             file.flush().await.map_err(oss_error::internal)?;
             file.sync_all().await.map_err(oss_error::internal)?;

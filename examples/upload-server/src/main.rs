@@ -11,10 +11,13 @@
 //! - `GET /temp_file_upload_url?FileName=NAME`: a temporary upload URL in the Cloud Backup API
 //!   `CreateTempFileUploadUrl` shape (`TempUpload`), for a fresh key under `temp/`; V4 like the
 //!   signature endpoint, or the API's legacy V1 with `--temp-upload-v1`.
+//! - `GET /presign_put?FileName=NAME&Size=BYTES[&ContentType=TYPE]`: a V4 presigned PUT URL
+//!   (`Presign`) for a fresh key under `--dir`, its size and type signed (`presigned.rs`).
 //! - `POST /oss/<bucket>`: the local bucket. It verifies the form like OSS, stores the object at
 //!   `DATA_DIR/<bucket>/<key>` and answers like OSS (204/200/201 or an XML error), with the CORS
 //!   headers of the guide's bucket rule. `OPTIONS` answers preflights; `GET /oss/<bucket>/<key>`
-//!   reads an object back, with the content type it was stored with.
+//!   reads an object back, with the content type it was stored with. `PUT /oss/<bucket>/<key>`
+//!   on a presigned URL stores an object, and a presigned `GET` is verified (`presigned.rs`).
 //! - `POST /callback`: the application's callback route, which verifies the local bucket's
 //!   signed callback request with the crate and answers JSON; `GET /callback_pub_key.pem`: the
 //!   key the local bucket signs callbacks with (`callback.rs`).
@@ -39,6 +42,7 @@ mod disk;
 mod intake;
 mod limits;
 mod oss_error;
+mod presigned;
 mod verify_adapter;
 
 use std::hash::{BuildHasher as _, Hasher as _};
@@ -73,7 +77,8 @@ const HELP: &str = "\
 usage: upload_server [options]
 
 Serves an upload page, the signature endpoint of Alibaba's direct-upload guide, temporary
-upload URLs and a local OSS-compatible bucket that stores what it accepts (examples/README.md).
+upload URLs, presigned PUT URLs and a local OSS-compatible bucket that stores what it accepts
+(examples/README.md).
 
 options (--opt value or --opt=value; a value starting with -- needs the = form):
   --listen ADDR        address to listen on, IP:PORT (port 0: any free port); default 127.0.0.1:8000
@@ -84,8 +89,10 @@ options (--opt value or --opt=value; a value starting with -- needs the = form):
   --bucket B           bucket; default examplebucket
   --region R           region, e.g. cn-hangzhou (oss- prefix accepted); default cn-hangzhou
   --dir P              key prefix the policy requires (starts-with $key); default user-dir/
-  --max-size N         largest file, bytes (content-length-range 1..N); default 10485760
-  --expires-in S       seconds from signing to expiration; default 3600
+  --max-size N         largest file, bytes (content-length-range 1..N, and the largest Size
+                       /presign_put signs); default 10485760
+  --expires-in S       seconds from signing to expiration, for forms and presigned URLs;
+                       default 3600
   --account-id A       account segment of temporary upload keys; default 1440155109798732
   --temp-upload-v1     sign /temp_file_upload_url answers V1, the Cloud Backup API's legacy
                        shape; default V4, like /get_post_signature_for_oss_upload
@@ -209,6 +216,8 @@ struct App {
     uploads: Arc<tokio::sync::Semaphore>,
     /// Upload callbacks: the bucket's key and options, the application's route and key.
     callbacks: Callbacks,
+    /// What `/presign_put` signs.
+    put_urls: presigned::PutUrls,
 }
 
 /// A new, empty folder under the system temporary folder.
@@ -350,6 +359,12 @@ async fn serve(o: Options) -> Result<(), Failure> {
         data_dir.display()
     );
     // Same bucket, endpoint, size limit and lifetime.
+    let put_urls = presigned::PutUrls {
+        endpoint: endpoint.clone(),
+        dir: o.dir,
+        max_size: o.max_size,
+        expires_in: Duration::seconds(o.expires_in),
+    };
     let temp_uploads = TempUpload::new(bucket.clone())
         .endpoint(endpoint)
         .max_size(o.max_size)
@@ -369,15 +384,17 @@ async fn serve(o: Options) -> Result<(), Failure> {
         limits: o.limits,
         uploads: Arc::new(tokio::sync::Semaphore::new(o.limits.max_uploads.min(tokio::sync::Semaphore::MAX_PERMITS))),
         callbacks: Callbacks::new(o.callback, o.oss_host.is_some(), &public_url).map_err(Failure::Refused)?,
+        put_urls,
     });
     let router = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route("/get_post_signature_for_oss_upload", get(signature))
         .route("/temp_file_upload_url", get(temp_file_upload_url))
+        .route("/presign_put", get(presigned::presign_put))
         .route("/guide", get(guide))
         .merge(callback::routes())
         .route("/oss/{bucket}", post(bucket::post_object).options(bucket::preflight))
-        .route("/oss/{bucket}/{*key}", get(bucket::get_object).options(bucket::preflight))
+        .route("/oss/{bucket}/{*key}", get(presigned::get_object).put(presigned::put_object).options(bucket::preflight))
         .with_state(app);
 
     let stop = shutdown()?;

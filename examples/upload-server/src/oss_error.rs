@@ -145,6 +145,43 @@ pub(crate) fn cors_forbidden() -> Rejection {
     )
 }
 
+/// A PUT with neither `Content-Length` nor chunked encoding: OSS's 411 (its "HTTP status code
+/// 411" page; EC page 0017-00000101).
+pub(crate) fn missing_content_length() -> Rejection {
+    error(StatusCode::LENGTH_REQUIRED, "MissingContentLength", "You must provide the Content-Length HTTP header.", None)
+}
+
+/// A PUT body over `limit` bytes: the largest object `PutObject` takes (5 GB) or
+/// `--max-request-size`, whichever is smaller.
+pub(crate) fn object_too_large(limit: u64) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "EntityTooLarge",
+        format!("Your proposed upload exceeds the maximum allowed size of {limit} bytes."),
+        None,
+    )
+}
+
+/// A PUT body that ended before its `Content-Length` (or a broken chunked body).
+pub(crate) fn incomplete_body(detail: impl std::fmt::Display) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "IncompleteBody",
+        format!("You did not provide the number of bytes specified by the Content-Length HTTP header: {detail}"),
+        None,
+    )
+}
+
+/// A `Content-MD5` that is not the base64 MD5 of the body (`PutObject`: 400).
+pub(crate) fn invalid_digest() -> Rejection {
+    error(StatusCode::BAD_REQUEST, "InvalidDigest", "The Content-MD5 you specified was invalid.", None)
+}
+
+/// A write without a signature to the (private) local bucket, as OSS answers anonymous writes.
+pub(crate) fn anonymous_denied() -> Rejection {
+    error(StatusCode::FORBIDDEN, "AccessDenied", "You have no right to access this object because of bucket acl.", None)
+}
+
 pub(crate) fn internal(detail: impl std::fmt::Display) -> Rejection {
     eprintln!("upload_server: internal error: {detail}");
     error(

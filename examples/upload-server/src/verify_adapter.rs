@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use oss_post_policy::time::OffsetDateTime;
-use oss_post_policy::verify::{AcceptedUpload, PendingUpload, Rejection, Submission, Verifier, VerifyOptions};
+use oss_post_policy::verify::{
+    AcceptedRequest, AcceptedUpload, PendingUpload, PresignedRequest, Rejection, Submission, Verifier, VerifyOptions,
+};
 use oss_post_policy::{Bucket, Credentials, Region, SigningKeyCache};
 
 /// The verifier for the local bucket, with the one set of credentials the server signs with.
@@ -30,5 +32,14 @@ impl UploadVerifier {
     /// before the file is read; the answer says how large it may be.
     pub(crate) fn check_fields(&self, head: &Submission, now: OffsetDateTime) -> Result<PendingUpload, Rejection> {
         self.verifier.check_fields_at(head, self.credentials.as_ref(), now)
+    }
+
+    /// Checks a request signed in its query (a presigned URL) the way OSS would at `now`.
+    pub(crate) fn verify_presigned(
+        &self,
+        request: &PresignedRequest,
+        now: OffsetDateTime,
+    ) -> Result<AcceptedRequest, Rejection> {
+        self.verifier.verify_presigned_at(request, self.credentials.as_ref(), now)
     }
 }
