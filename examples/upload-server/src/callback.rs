@@ -366,16 +366,16 @@ async fn read_answer(response: hyper::Response<hyper::body::Incoming>, max: usiz
 }
 
 impl Callbacks {
-    /// The `callback` field the signature endpoint returns with `?callback=1`: a form body with
-    /// the object's bucket, name, `ETag`, size and type and the page's `x:filename`, posted to
-    /// the application's route.
-    pub(crate) fn signature_field(&self) -> Result<String, oss_post_policy::Error> {
+    /// The callback the signature endpoint asks for with `?callback=1`: a form body with the
+    /// object's bucket, name, `ETag`, size and type and the page's `x:filename`, posted to the
+    /// application's route.
+    pub(crate) fn signature_callback(&self) -> Callback {
         use SystemVariable::{Bucket, ETag, MimeType, Object, Size};
         let body = [Bucket, Object, ETag, Size, MimeType]
             .into_iter()
             .fold(CallbackBody::new(CallbackBodyType::FormUrlEncoded), CallbackBody::system)
             .custom("x:filename");
-        Callback::with_body(&self.url, &body).encode()
+        Callback::with_body(&self.url, &body)
     }
 }
 

@@ -200,6 +200,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
 struct App {
     bucket: Bucket,
     policy: PostPolicy,
+    /// The same policy with the upload callback pinned (`{"callback": ...}`), for `?callback=1`.
+    callback_policy: PostPolicy,
     /// V4, for `/get_post_signature_for_oss_upload`.
     signer: Signer,
     /// The same credentials and key cache; V4, or V1 with `--temp-upload-v1`.
@@ -316,15 +318,14 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let verifier = UploadVerifier::new(bucket.clone(), region, Arc::clone(&credentials), keys);
     // The policy is built once the URL browsers post to is known; a signature now refuses a
     // lifetime the handlers could never sign (not positive, over V4's 7 days, past 9999).
-    let policy = |url: &Endpoint| {
+    let builder = |url: &Endpoint| {
         PostPolicy::builder(bucket.clone())
             .expires_in(Duration::seconds(o.expires_in))
             .key_starts_with(o.dir.as_str())
             .content_length_range(1, o.max_size)
             .endpoint(url.clone())
-            .build()
     };
-    policy(&Endpoint::Public)?.sign(&signer).map_err(|e| match e {
+    builder(&Endpoint::Public).build()?.sign(&signer).map_err(|e| match e {
         e @ oss_post_policy::Error::ValidityOutOfRange { .. } => {
             Failure::Refused(format!("--expires-in {} is too far: {e}", o.expires_in))
         }
@@ -352,7 +353,10 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let local_bucket_url = format!("{public_url}/oss/{bucket}");
     let upload_url = o.oss_host.as_deref().map_or(local_bucket_url.as_str(), |host| host.trim_end_matches('/'));
     let endpoint = Endpoint::custom(upload_url)?;
-    let policy = policy(&endpoint)?;
+    let policy = builder(&endpoint).build()?;
+    let callbacks = Callbacks::new(o.callback, o.oss_host.is_some(), &public_url).map_err(Failure::Refused)?;
+    // The policy pins the callback, so a browser cannot point OSS's callback elsewhere.
+    let callback_policy = builder(&endpoint).callback(callbacks.signature_callback()).build()?;
     let removed = if temp_data_dir.is_some() { " (removed when the server stops)" } else { "" };
     let banner = format!(
         "{NAME}: listening on {public_url}\n{NAME}: data dir {}{removed}\n{NAME}: browsers upload to {upload_url}\n",
@@ -373,6 +377,7 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let app = Arc::new(App {
         bucket,
         policy,
+        callback_policy,
         signer,
         temp_signer,
         temp_uploads,
@@ -383,7 +388,7 @@ async fn serve(o: Options) -> Result<(), Failure> {
         guide_page,
         limits: o.limits,
         uploads: Arc::new(tokio::sync::Semaphore::new(o.limits.max_uploads.min(tokio::sync::Semaphore::MAX_PERMITS))),
-        callbacks: Callbacks::new(o.callback, o.oss_host.is_some(), &public_url).map_err(Failure::Refused)?,
+        callbacks,
         put_urls,
     });
     let router = Router::new()
@@ -411,24 +416,14 @@ struct SignatureQuery {
     callback: Option<String>,
 }
 
-/// The guide's JSON, then `callback` when asked for.
-#[derive(serde::Serialize)]
-struct SignatureResponse {
-    #[serde(flatten)]
-    response: oss_post_policy::PostSignatureResponse,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    callback: Option<String>,
-}
-
 /// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the guide's JSON shape;
 /// with `?callback=1` (any value but empty or `0`), also `callback`, base64 JSON asking for a
-/// callback to `/callback`, as the guide's callback variant of the sample endpoint returns it.
+/// callback to `/callback`, as the guide's callback variant of the sample endpoint returns it;
+/// its policy pins that `callback` (`PostPolicyBuilder::callback`).
 async fn signature(State(app): State<Arc<App>>, Query(query): Query<SignatureQuery>) -> Response {
     let wanted = query.callback.is_some_and(|v| !v.is_empty() && v != "0");
-    let signed = app.policy.sign(&app.signer).and_then(|form| {
-        let callback = if wanted { Some(app.callbacks.signature_field()?) } else { None };
-        Ok(SignatureResponse { response: form.post_signature_response()?, callback })
-    });
+    let policy = if wanted { &app.callback_policy } else { &app.policy };
+    let signed = policy.sign(&app.signer).and_then(|form| form.post_signature_response());
     match signed {
         Ok(response) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(response)).into_response(),
         Err(e) => {

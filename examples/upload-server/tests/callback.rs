@@ -182,6 +182,21 @@ fn the_signature_endpoints_callback_brings_back_the_applications_json() {
     assert_eq!(answer["mimeType"], "text/plain");
     assert_eq!(answer["x:filename"], "report 1 & co.txt");
     assert_eq!(server.stored("user-dir/report 1.txt").as_deref(), Some(bytes.as_slice()));
+
+    // The policy pins the callback: a browser cannot send OSS's callback elsewhere.
+    let policy = base64::engine::general_purpose::STANDARD.decode(sig["policy"].as_str().unwrap()).unwrap();
+    let policy: serde_json::Value = serde_json::from_slice(&policy).unwrap();
+    assert!(
+        policy["conditions"].as_array().unwrap().contains(&serde_json::json!({"callback": sig["callback"]})),
+        "{policy}"
+    );
+    let elsewhere = Callback::new(format!("{}/elsewhere", server.url), "object=${object}").encode().unwrap();
+    let moved: Vec<(&str, &str)> =
+        fields.iter().map(|&(n, v)| if n == "callback" { (n, elsewhere.as_str()) } else { (n, v) }).collect();
+    let reply =
+        post(sig["host"].as_str().unwrap(), multipart_typed(&moved, ("r.txt", bytes), Some("text/plain")), None);
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    assert!(reply.body.contains("<Code>AccessDenied</Code>") && reply.body.contains("$callback"), "{}", reply.body);
 }
 
 #[test]
