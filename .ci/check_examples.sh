@@ -211,12 +211,14 @@ serve() { # arguments...: upload_server on a free port with data folder $tmp/dat
 }
 check "upload_server --help: usage line and every option of the examples/README.md "Options" table on stdout, exit 0" \
   'help_matches_readme upload_server examples/README.md "### Options"'
-for bad in "--bogus" "extra" "--listen nowhere" "--max-size ten" "--expires-in soon" "--temp-upload-v1=yes" "--region" "--region --bucket x"; do
+for bad in "--bogus" "extra" "--listen nowhere" "--max-size ten" "--expires-in soon" "--temp-upload-v1=yes" "--region" "--region --bucket x" \
+  "--read-timeout soon" "--max-uploads -1" "--max-request-size 5GB" "--max-part-header 1.5"; do
   serve $bad
   check "upload_server $bad: usage error, exit 2, one 'upload_server: ' line on stderr, nothing on stdout" 'fails upload_server 2 && [ ! -e "$tmp/data" ]'
 done
 for bad in "--bucket A_B" "--region CN" "--region oss-cn-hangzhou.aliyuncs.com" "--max-size 0" "--expires-in 0" "--expires-in 700000" \
-  "--expires-in 999999999999" "--oss-host ftp://bucket.example" "--public-url example.com" "--guide-page /nonexistent"; do
+  "--expires-in 999999999999" "--oss-host ftp://bucket.example" "--public-url example.com" "--guide-page /nonexistent" \
+  "--read-timeout 0" "--max-uploads 0" "--max-request-size 0" "--max-part-header 0"; do
   serve $bad
   check "upload_server $bad: refused, exit 1, one 'upload_server: ' line on stderr, nothing on stdout or on disk" 'fails upload_server 1 && [ ! -e "$tmp/data" ]'
 done
@@ -224,16 +226,55 @@ serve --region --bucket x
 check "upload_server --region --bucket x: says --region needs a value" 'says "--region needs a value"'
 serve --max-size 0
 check "upload_server --max-size 0: names the flag" 'says "--max-size must be at least 1"'
+serve --read-timeout 0
+check "upload_server --read-timeout 0: names the flag" 'says "--read-timeout must be at least 1"'
 serve --region oss-cn-hangzhou.aliyuncs.com
 check "upload_server --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
 serve --expires-in 999999999999
 check "upload_server --expires-in 999999999999: the time-out-of-range error" 'says "--expires-in 999999999999" && says "after the year 9999"'
+# The upload-callback options (examples/README.md, "Upload callbacks").
+for bad in "--callback-timeout soon" "--callback-max-response 3MB" "--callback-max-body -1" "--callback-allow-any-host=yes"; do
+  serve $bad
+  check "upload_server $bad: usage error, exit 2, one 'upload_server: ' line on stderr, nothing on stdout" 'fails upload_server 2 && [ ! -e "$tmp/data" ]'
+done
+for bad in "--callback-timeout 0" "--callback-max-response 0" "--callback-max-body 0"; do
+  serve $bad
+  check "upload_server $bad: refused naming the flag, exit 1, nothing on stdout or on disk" 'fails upload_server 1 && says "${bad% *} must be at least 1" && [ ! -e "$tmp/data" ]'
+done
 set +e; OSS_ACCESS_KEY_ID=only-id timeout --preserve-status -s INT 5 "$server" --listen 127.0.0.1:0 --data-dir "$tmp/data" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
 check "upload_server: a half-set environment is refused, naming the missing variable" 'fails upload_server 1 && says OSS_ACCESS_KEY_SECRET'
 serve --region=cn-beijing --bucket=other-bucket --temp-upload-v1
 check "upload_server: serves until interrupted (exit 0), printing where it listens and noting the example credentials" \
   '[ $rc -eq 0 ] && grep -qE "^upload_server: listening on http://127\.0\.0\.1:[0-9]+$" "$tmp/out" && grep -qE "^upload_server: browsers upload to http://127\.0\.0\.1:[0-9]+/oss/other-bucket$" "$tmp/out" && grep -q "^upload_server: .*example credentials" "$tmp/err" && [ -d "$tmp/data/other-bucket" ]'
 
+# verify_callback (feature callback-verify): OSS's public example signature verifies (exit 0);
+# a tampered body or an empty authorization is refused with a reason (exit 1, JSON on stdout);
+# an unknown or missing option is a usage error (exit 2, one stderr line).
+cargo build --quiet --example verify_callback --features callback-verify
+printf 'bucket=yonghu-test' >"$tmp/cb-body"
+printf 'bucket=yonghu-tesu' >"$tmp/cb-tampered"
+cb_auth='kKQeGTRccDKyHB3H9vF+xYMSrmhMZjzzl2/kdD1ktNVgbWEfYTQG0G2SU/RaHBovRCE8OkQDjC3uG33esH2txA=='
+cb_url='aHR0cDovL2dvc3NwdWJsaWMuYWxpY2RuLmNvbS9jYWxsYmFja19wdWJfa2V5X3YxLnBlbQ=='
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-body" --authorization "$cb_auth" --pub-key-url "$cb_url"
+check "verify_callback: OSS's documented signature verifies, exit 0, the body's entries" \
+  '[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"verified\"] is True, d; assert d[\"callback\"][\"entries\"]==[[\"bucket\",\"yonghu-test\"]], d" "$tmp/out"'
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-tampered" --authorization "$cb_auth" --pub-key-url "$cb_url"
+check "verify_callback: a tampered body is refused, exit 1, with a reason naming the signature" \
+  '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"verified\"] is False and \"signature\" in d[\"reason\"], d" "$tmp/out"'
+run verify_callback --path /index.php --body-file "$tmp/cb-body" --authorization "$cb_auth" --pub-key-url "$cb_url"
+check "verify_callback: without the signed query, refused, exit 1" '[ $rc -eq 1 ] && grep -q "\"verified\":false" "$tmp/out"'
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-body" --authorization '' --pub-key-url "$cb_url"
+check "verify_callback: an empty authorization is a refusal, exit 1, with a reason" \
+  '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"verified\"] is False and \"authorization\" in d[\"reason\"], d" "$tmp/out"'
+run verify_callback --path /index.php --query 'id=1&index=2' --body-file "$tmp/cb-body" --authorization "$cb_auth" --pub-key-url "$(printf 'https://gosspublic.alicdn.com.evil.example/k.pem' | base64 -w0)"
+check "verify_callback: a key URL off gosspublic.alicdn.com is refused, exit 1" '[ $rc -eq 1 ] && grep -q "gosspublic" "$tmp/out"'
+check "verify_callback --help: usage line and every option of the README table on stdout, exit 0" 'help_matches_readme verify_callback'
+for bad in "--bogus" "--path /index.php" "--path /index.php --body-file $tmp/cb-body --authorization x" "--path"; do
+  run verify_callback $bad
+  check "verify_callback $bad: usage error, exit 2, one 'verify_callback: ' line on stderr, nothing on stdout" 'fails verify_callback 2'
+done
+run verify_callback --path /x --body-file "$tmp/missing" --authorization x --pub-key-url y
+check "verify_callback: an unreadable body file, exit 2, one line" 'fails verify_callback 2'
 # presign_url: the Go SDK v2's public vector TestV4AuthQuery (oss/signer/signer_test.go) reproduced
 # through the command line; the JSON's keys; bad input exits 1, a bad command line 2.
 go_vector="--method PUT --bucket bucket --key 1234+-/123/1.txt --now 2023-12-17T02:54:37Z --expires-in 599 --header x-oss-head1:value --header content-type:application/octet-stream --query param1=value1 --query +param1=value3 --query |param1=value4 --query +param2= --query |param2= --query param2="

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use criterion::{Criterion, criterion_group};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use oss_post_policy::time::Duration;
 use oss_post_policy::verify::Verifier;
 use oss_post_policy::{Presign, SignatureVersion, Signer, SigningKey, SigningKeyCache};

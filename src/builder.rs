@@ -122,6 +122,41 @@ impl PostPolicyBuilder {
         self.starts_with(Field::Key, prefix)
     }
 
+    /// The stored object's type is one of `types`: `["in", "$x-oss-content-type", [types]]`.
+    ///
+    /// OSS stores `x-oss-content-type` if the form has it, else the file part's own
+    /// `Content-Type`, else the `Content-Type` field (`docs/oss-rules.md` §1). A condition on
+    /// the `Content-Type` field constrains the last of the three, which the file part's header
+    /// overrides (a browser sets it from the file; a hand-made request, to anything). This
+    /// condition requires the first: a form without `x-oss-content-type`, or with another type,
+    /// is refused, so the file part's header never decides. The browser must add the field
+    /// ([`FormFields::required`](crate::FormFields::required) lists it); to pin one type in
+    /// the form itself, use `.eq(Field::OssContentType, type)`.
+    ///
+    /// What it cannot constrain: the bytes. OSS does not look at the content \[UNVERIFIED\], so
+    /// an HTML file posted as `image/png` is stored, and served, as `image/png`; a browser
+    /// that sniffs may still render it. Check the bytes after the upload if it matters, and
+    /// serve user uploads from the bucket's domain, never your site's origin.
+    ///
+    /// ```
+    /// use oss_post_policy::{Bucket, PostPolicy};
+    /// use oss_post_policy::time::{Duration, OffsetDateTime};
+    ///
+    /// let policy = PostPolicy::builder(Bucket::new("examplebucket")?)
+    ///     .expires_in(Duration::minutes(10))
+    ///     .content_type_in(["image/png", "image/jpeg"])
+    ///     .build()?;
+    /// assert_eq!(policy.conditions()[1].to_string(), r#"["in","$x-oss-content-type",["image/png","image/jpeg"]]"#);
+    /// # Ok::<(), oss_post_policy::Error>(())
+    /// ```
+    pub fn content_type_in<I, S>(self, types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.is_in(Field::OssContentType, types)
+    }
+
     /// `["eq", "$success_action_status", status]`.
     pub fn success_action_status(self, status: SuccessActionStatus) -> Self {
         self.eq(Field::SuccessActionStatus, status.as_str())

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::field::{Field, SECURITY_TOKEN};
+use crate::field::{Field, REDACTED, SECURITY_TOKEN};
 
 /// One element of a policy's `conditions` list.
 ///
@@ -24,7 +24,7 @@ use crate::field::{Field, SECURITY_TOKEN};
 /// assert!(c.holds("user-dir/cat.png"));
 /// assert!(!c.holds("other/cat.png"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Condition {
     /// `{"field": "value"}`: the field must equal the value.
@@ -78,19 +78,23 @@ pub(crate) struct Style {
     separator: &'static str,
     /// Write each `$` of a value as `\$`, OSS's literal dollar.
     escape_dollar: bool,
-    /// Write the map form `{"f": "v"}` as `["eq", "$f", "v"]` and show `<redacted>` for the
-    /// values of `x-oss-security-token`, as in OSS's messages.
+    /// Write the map form `{"f": "v"}` as `["eq", "$f", "v"]`, as in OSS's messages.
     message: bool,
+    /// Show `<redacted>` for the values of `x-oss-security-token`: everywhere but in a policy.
+    redact: bool,
 }
 
 impl Style {
     /// Compact policy JSON, as ali-oss writes it.
     pub(crate) const fn policy(escape_dollar: bool) -> Self {
-        Self { separator: ",", escape_dollar, message: false }
+        Self { separator: ",", escape_dollar, message: false, redact: false }
     }
 
     /// As OSS re-renders a condition in `Policy Condition failed: ...` messages.
-    pub(crate) const MESSAGE: Self = Self { separator: ", ", escape_dollar: false, message: true };
+    pub(crate) const MESSAGE: Self = Self { separator: ", ", escape_dollar: false, message: true, redact: true };
+
+    /// Compact policy JSON for people (`Display`, `Debug`, errors): a token is redacted.
+    const SHOWN: Self = Self { redact: true, ..Self::policy(false) };
 }
 
 /// Appends `s` as a JSON string (`serde_json`'s escaping, which is `JSON.stringify`'s), each `$`
@@ -226,9 +230,9 @@ impl Condition {
     /// Appends the condition as JSON in `style`.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>, style: Style) {
         let sep = style.separator.as_bytes();
-        let redact = style.message && self.field().is_some_and(|f| f.name().eq_ignore_ascii_case(SECURITY_TOKEN));
+        let redact = style.redact && self.field().is_some_and(|f| f.name().eq_ignore_ascii_case(SECURITY_TOKEN));
         let value = |out: &mut Vec<u8>, v: &str| {
-            write_json_str(out, if redact { "<redacted>" } else { v }, style.escape_dollar);
+            write_json_str(out, if redact { REDACTED } else { v }, style.escape_dollar);
         };
         match self {
             Self::Exact { field, value: v } if !style.message => {
@@ -286,12 +290,21 @@ impl Condition {
     }
 }
 
-/// The condition as compact policy JSON, without dollar escaping.
+/// The condition as compact policy JSON, without dollar escaping, the value of an
+/// `x-oss-security-token` condition shown as `<redacted>` (so errors quoting a condition never
+/// show a token).
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = Vec::new();
-        self.write_json(&mut out, Style::policy(false));
+        self.write_json(&mut out, Style::SHOWN);
         f.write_str(&String::from_utf8_lossy(&out))
+    }
+}
+
+/// `Condition(` its `Display` `)`: the JSON, a token redacted.
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Condition").field(&format_args!("{self}")).finish()
     }
 }
 
@@ -351,6 +364,11 @@ mod tests {
     fn messages_quote_as_oss_does() {
         let cond = Condition::Exact { field: Field::custom(SECURITY_TOKEN), value: "CAIS-token".into() };
         assert_eq!(cond.to_message(), r#"["eq", "$x-oss-security-token", "<redacted>"]"#);
+        assert_eq!(cond.to_string(), r#"{"x-oss-security-token":"<redacted>"}"#, "Display too");
+        assert_eq!(format!("{cond:?}"), r#"Condition({"x-oss-security-token":"<redacted>"})"#);
+        let mut policy = Vec::new();
+        cond.write_json(&mut policy, Style::policy(false));
+        assert_eq!(policy, br#"{"x-oss-security-token":"CAIS-token"}"#, "the policy itself carries it");
         let cond = Condition::In { field: Field::ContentType, values: list(&["a", "b"]) };
         assert_eq!(cond.to_message(), r#"["in", "$Content-Type", ["a", "b"]]"#);
         assert_eq!(Condition::ContentLengthRange { min: 1, max: 2 }.to_message(), r#"["content-length-range", 1, 2]"#);

@@ -48,6 +48,22 @@ const RESERVED: [&str; 10] = [
     FILE,
 ];
 
+/// What `Debug` shows instead of a secret.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// Fields whose values `Debug` never shows (compared case-insensitively): the STS token; the
+/// signatures, which with their policy let anyone upload until it expires; and the policy,
+/// which holds the STS token verbatim (one rule for every policy: a submitted one may carry a
+/// token its form does not). S3-compatible spellings too, as a submission may carry them.
+const SECRET_FIELDS: [&str; 6] =
+    [POLICY, SIGNATURE_V4, SIGNATURE_V1, SECURITY_TOKEN, "x-amz-signature", "x-amz-security-token"];
+
+/// The value `Debug` shows for field `name`: [`REDACTED`] for a non-empty value of a secret
+/// field, the value otherwise (an empty one hides nothing and explains a "blank" rejection).
+pub(crate) fn debug_value<'a>(name: &str, value: &'a str) -> &'a str {
+    if !value.is_empty() && SECRET_FIELDS.iter().any(|s| s.eq_ignore_ascii_case(name)) { REDACTED } else { value }
+}
+
 /// A form field a condition can constrain.
 ///
 /// Field names are compared as OSS compares them, ignoring ASCII case: `Field::ContentType`,
@@ -58,9 +74,11 @@ const RESERVED: [&str; 10] = [
 /// browsers and the SDKs post; [`Field::custom`]`("content-type")` is the same field spelled in
 /// lower case, for reproducing a policy written that way. A condition checks that form field
 /// only: the object's stored type is `x-oss-content-type` if sent, else the file part's own
-/// `Content-Type`, else the field (`docs/oss-rules.md` §1). To pin the stored type, pin
-/// [`Field::OssContentType`] with `eq` (the form then carries it); an `in` list on
-/// `Content-Type` limits what an honest browser sends, not what a hand-made request stores.
+/// `Content-Type`, else the field (`docs/oss-rules.md` §1). To restrict the stored type,
+/// constrain [`Field::OssContentType`]:
+/// [`PostPolicyBuilder::content_type_in`](crate::PostPolicyBuilder::content_type_in), or `eq`
+/// to pin one type (the form then carries it); an `in` list on `Content-Type` limits what an
+/// honest browser sends, not what a hand-made request stores.
 ///
 /// ```
 /// use oss_post_policy::Field;
@@ -99,7 +117,8 @@ pub enum Field {
     ForbidOverwrite,
     /// `x-oss-server-side-encryption`: one of [`ServerSideEncryption::VALUES`].
     ServerSideEncryption,
-    /// `x-oss-content-type`, which wins over `Content-Type`.
+    /// `x-oss-content-type`: the stored type, winning over the file part's `Content-Type`
+    /// and the `Content-Type` field.
     OssContentType,
     /// `callback`: the base64 upload-callback configuration.
     Callback,

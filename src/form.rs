@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 
 use crate::condition::Condition;
 use crate::error::{Error, Result};
-use crate::field::{CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::field::{
+    CALLBACK, CREDENTIAL, DATE, KEY, POLICY, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION, debug_value,
+};
 use crate::signature::SignatureVersion;
 
 /// What a form's fields are besides the signer's, fixed by the policy: the fields it pins
@@ -75,8 +77,8 @@ impl FormShape {
 /// `starts-with`) and, last, `file`, which is never included here.
 ///
 /// Serialises as `{"url": ..., "fields": {name: value, ...}, "required": [...]}`, like boto3's
-/// `generate_presigned_post` plus the fields the browser must add. `Debug` redacts the STS
-/// token, and the `policy` too when it holds one.
+/// `generate_presigned_post` plus the fields the browser must add. `Debug` redacts the values
+/// of `policy` (it holds the STS token), the signature and `x-oss-security-token`.
 ///
 /// ```
 /// use oss_post_policy::{Bucket, Credentials, PostPolicy, Region, Signer};
@@ -155,7 +157,10 @@ impl FormFields {
 
     /// The response of the sample endpoint `/get_post_signature_for_oss_upload` in Alibaba's
     /// direct-upload guide, which the guide's browser page reads unchanged. `security_token`
-    /// is `""` without STS (the page posts it as is); `dir` is the key prefix or `""`.
+    /// is `""` without STS (the page posts it as is); `dir` is the key prefix or `""`;
+    /// `callback` is the form's `callback` field when the policy has one
+    /// ([`PostPolicyBuilder::callback`](crate::PostPolicyBuilder::callback), which also pins
+    /// it in the policy), as the guide's callback variant returns it.
     ///
     /// # Errors
     /// [`Error::NotV4`] for a V1 form.
@@ -173,6 +178,7 @@ impl FormFields {
             host: self.url.clone(),
             dir: self.key_prefix().unwrap_or_default().to_owned(),
             security_token: field(SECURITY_TOKEN),
+            callback: self.get(CALLBACK).map(str::to_owned),
         })
     }
 }
@@ -198,16 +204,12 @@ impl Serialize for FormFields {
     }
 }
 
-/// A form may be logged, a token must not be: `x-oss-security-token` is redacted, and so is
-/// `policy` when there is a token (the base64 policy holds it verbatim).
+/// A form may be logged, what it authorises must not be: the values of `policy` (which holds
+/// the STS token), the signature and `x-oss-security-token` are redacted.
 #[allow(clippy::missing_fields_in_debug, reason = "the shape and the signer's fields are shown as `fields`")]
 impl fmt::Debug for FormFields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let has_token = self.get(SECURITY_TOKEN).is_some();
-        let fields: Vec<(&str, &str)> = self
-            .iter()
-            .map(|(n, v)| if n == SECURITY_TOKEN || (has_token && n == POLICY) { (n, "<redacted>") } else { (n, v) })
-            .collect();
+        let fields: Vec<(&str, &str)> = self.iter().map(|(n, v)| (n, debug_value(n, v))).collect();
         f.debug_struct("FormFields")
             .field("url", &self.url)
             .field("fields", &fields)
@@ -240,21 +242,24 @@ pub struct PostSignatureResponse {
     pub dir: String,
     /// The STS token, or `""`.
     pub security_token: String,
+    /// The base64 `callback` field, when the policy has one; left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<String>,
 }
 
-/// Redacts the token, and the policy when there is a token.
+/// Redacts the policy, the signature and the token, as [`FormFields`]' `Debug` does.
 impl fmt::Debug for PostSignatureResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = |s: &str| if self.security_token.is_empty() { s.to_owned() } else { "<redacted>".to_owned() };
         f.debug_struct("PostSignatureResponse")
-            .field("policy", &redact(&self.policy))
+            .field("policy", &debug_value(POLICY, &self.policy))
             .field("x_oss_signature_version", &self.x_oss_signature_version)
             .field("x_oss_credential", &self.x_oss_credential)
             .field("x_oss_date", &self.x_oss_date)
-            .field("signature", &self.signature)
+            .field("signature", &debug_value(SIGNATURE_V4, &self.signature))
             .field("host", &self.host)
             .field("dir", &self.dir)
-            .field("security_token", &redact(""))
+            .field("security_token", &debug_value(SECURITY_TOKEN, &self.security_token))
+            .field("callback", &self.callback)
             .finish()
     }
 }
@@ -325,13 +330,42 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_the_token_and_a_policy_holding_it() {
-        let shown = format!("{:?}", form(Some("CAIS-secret-token")));
-        assert!(!shown.contains("CAIS-secret-token") && !shown.contains("cG9saWN5"), "{shown}");
-        assert!(format!("{:?}", form(None)).contains("cG9saWN5"), "without a token the policy is shown");
+    fn the_guide_s_response_carries_the_callback_only_when_the_form_has_one() {
+        use crate::{Bucket, Callback, Credentials, PostPolicy, Region, Signer};
+        let signer = Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap());
+        let now = OffsetDateTime::from_unix_timestamp(1_732_687_781).unwrap();
+        let builder =
+            || PostPolicy::builder(Bucket::new("examplebucket").unwrap()).expires_at(now + time::Duration::HOUR);
+        let callback = Callback::new("https://app.example/cb", "bucket=${bucket}&object=${object}");
+        let with = builder().callback(callback.clone()).build().unwrap().sign_at(&signer, now).unwrap();
+        let response = with.post_signature_response().unwrap();
+        assert_eq!(response.callback.as_deref(), Some(callback.encode().unwrap().as_str()));
+        assert_eq!(response.callback.as_deref(), with.get(CALLBACK));
+        let json = serde_json::to_value(&response).unwrap();
+        assert_eq!(json["callback"].as_str(), with.get(CALLBACK));
+        let text = serde_json::to_string(&response).unwrap();
+        assert!(
+            text.ends_with(&format!(r#","callback":"{}"}}"#, callback.encode().unwrap())),
+            "the guide's order: {text}"
+        );
+
+        let without = builder().build().unwrap().sign_at(&signer, now).unwrap().post_signature_response().unwrap();
+        assert_eq!(without.callback, None);
+        assert!(serde_json::to_value(&without).unwrap().get("callback").is_none());
+    }
+
+    #[test]
+    fn debug_redacts_the_policy_the_signature_and_the_token() {
+        for token in [Some("CAIS-secret-token"), None] {
+            let shown = format!("{:?}", form(token));
+            assert!(!shown.contains("CAIS-secret-token") && !shown.contains("cG9saWN5"), "{shown}");
+            assert!(!shown.contains("\"abc\"") && shown.contains("\"k\""), "{shown}");
+        }
         let response = form(Some("CAIS-secret-token")).post_signature_response().unwrap();
         assert_eq!(response.security_token, "CAIS-secret-token");
         let shown = format!("{response:?}");
         assert!(!shown.contains("CAIS-secret-token") && !shown.contains("cG9saWN5"), "{shown}");
+        let without = format!("{:?}", form(None).post_signature_response().unwrap());
+        assert!(without.contains(r#"security_token: """#), "an empty token hides nothing: {without}");
     }
 }

@@ -70,6 +70,8 @@
 //! - [`SignatureVersion`] and [`Signer`]: the one way to sign, V4 or V1.
 //! - [`form`]: the signed fields, in the order the browser posts them.
 //! - [`callback`]: upload callbacks.
+//! - `callback_request` (feature `callback-verify`): checking that a callback request comes
+//!   from OSS (its RSA signature), offline.
 //! - [`policy`] and [`PostPolicyBuilder`]: the typed policy and its builder.
 //! - [`PolicyText`]: signing an exact policy text byte for byte.
 //! - [`temp_upload`]: temporary upload URLs in the Cloud Backup API `CreateTempFileUploadUrl`
@@ -81,6 +83,8 @@
 
 mod builder;
 pub mod callback;
+#[cfg(feature = "callback-verify")]
+pub mod callback_request;
 pub mod condition;
 pub mod credentials;
 mod document;
@@ -100,7 +104,7 @@ mod time_fmt;
 pub mod verify;
 
 pub use builder::PostPolicyBuilder;
-pub use callback::{Callback, CallbackBodyType};
+pub use callback::{Callback, CallbackBody, CallbackBodyType, SystemVariable};
 pub use condition::Condition;
 pub use credentials::Credentials;
 pub use document::PolicyDocument;

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use crate::builder::check_conditions;
 use crate::document::PolicyDocument;
 use crate::error::{Error, Result};
-use crate::field::{CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_VERSION};
+use crate::field::{CREDENTIAL, DATE, REDACTED, SECURITY_TOKEN, SIGNATURE_VERSION};
 use crate::form::{FormFields, FormShape};
 use crate::policy::check_validity;
 use crate::region::{Bucket, Endpoint};
@@ -145,7 +145,7 @@ impl PolicyText {
             (Some(t), Some(c)) if t == c => Ok(()),
             (Some(_), c) => Err(Error::PolicyTextMismatch {
                 field: SECURITY_TOKEN,
-                in_text: "<redacted>".into(),
+                in_text: REDACTED.into(),
                 signer: if c.is_some() { "<redacted, different>" } else { "<none>" }.into(),
             }),
             (None, _) => Ok(()),
@@ -153,13 +153,13 @@ impl PolicyText {
     }
 }
 
-/// The text is shown unless it pins an STS token.
+/// The text is never shown: it is the policy, which may hold an STS token anywhere (as
+/// [`FormFields`]' `Debug` never shows `policy`). [`PolicyText::as_str`] gives it.
 impl std::fmt::Debug for PolicyText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = if self.pinned.token.is_some() { "<redacted: pins a security token>" } else { self.text.as_str() };
         f.debug_struct("PolicyText")
             .field("bucket", &self.bucket)
-            .field("text", &text)
+            .field("text", &REDACTED)
             .field("endpoint", &self.endpoint)
             .field("expiration", &self.expiration)
             .finish_non_exhaustive()
@@ -275,7 +275,7 @@ mod tests {
         let err = p.sign_at(&signer(sts, "us-west-1"), NOW).unwrap_err();
         assert!(matches!(err, Error::PolicyTextMismatch { field: "x-oss-security-token", .. }));
         assert!(!err.to_string().contains("OTHER"));
-        assert!(!format!("{p:?}").contains("OTHER"), "Debug hides a text pinning a token");
+        assert!(!format!("{p:?}").contains("OTHER"), "Debug never shows the text");
         let bad_date = TEXT.replace("20240713T133414Z", "2024-07-13");
         let p = PolicyText::new(bucket(), bad_date).unwrap();
         assert!(matches!(

@@ -5,7 +5,7 @@
 //! itself: `Signature = base64(HMAC-SHA1(AccessKeySecret, base64 policy))` (\[V1\]).
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
 /// `x-oss-signature-version` of V4 forms.
@@ -22,6 +22,13 @@ pub enum SignatureVersion {
     /// Legacy HMAC-SHA1.
     V1,
 }
+
+// As V4's keyed state (`signing_key`), V1's, keyed with the secret itself, is wiped when
+// dropped: its two SHA-1 cores zeroize themselves (the `zeroize` feature of `sha1`).
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<<Sha1 as sha1::digest::block_api::CoreProxy>::Core>();
+};
 
 fn keyed_v1(secret: &str) -> Hmac<Sha1> {
     Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length")

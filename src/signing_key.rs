@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use time::Date;
 use zeroize::Zeroizing;
@@ -15,6 +15,14 @@ use crate::region::{Product, Region};
 use crate::time_fmt;
 
 type HmacSha256 = Hmac<Sha256>;
+
+// A keyed state, the signing key in all but name, is wiped when dropped: `Hmac<Sha256>` holds
+// two SHA-256 cores (keyed with K^ipad and K^opad), each zeroized by its own `Drop` with the
+// `zeroize` feature of `sha2`. The build fails if that feature is ever lost.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<<Sha256 as sha2::digest::block_api::CoreProxy>::Core>();
+};
 
 /// The prefix of the first HMAC key: `"aliyun_v4" + AccessKeySecret`.
 const KEY_PREFIX_V4: &str = "aliyun_v4";
@@ -30,8 +38,8 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
 /// A derived V4 signing key for one secret, UTC date, region and product.
 ///
 /// It keeps the HMAC state already keyed with the key, so a signature clones it and hashes the
-/// string to sign: no key padding per signature. The key bytes are zeroized on drop and never
-/// shown by `Debug` (the keyed state of the `hmac` crate cannot be zeroized).
+/// string to sign: no key padding per signature. The key bytes and the keyed state (and each
+/// clone a signature makes of it) are zeroized on drop and never shown by `Debug`.
 ///
 /// ```
 /// use oss_post_policy::{Region, SigningKey};

@@ -1,4 +1,5 @@
-//! The whole verifier on arbitrary submissions. No input may panic or hang.
+//! The whole verifier on arbitrary submissions. No input may panic or hang, and the two-step
+//! API (`check_fields_at`, then `PendingUpload::finish_with_trailing`) answers as `verify_at`.
 //!
 //! To get past the signature, the input mostly describes a policy (expiration and typed
 //! conditions, or a raw text) that the target writes out and signs correctly (V4 or V1, with
@@ -156,7 +157,7 @@ fn write_policy(policy: &Policy) -> (String, Vec<(String, String)>) {
 }
 
 fn sign_v1(secret: &str, policy: &str) -> String {
-    use hmac::Mac as _;
+    use hmac::{KeyInit as _, Mac as _};
     let Ok(mut mac) = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()) else { return String::new() };
     mac.update(policy.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
@@ -228,12 +229,30 @@ fuzz_target!(|input: Input| {
         .clock_skew(Duration::minutes(i64::from(input.skew_minutes)));
     let verifier = Verifier::new(bucket, region).with_options(options);
     let now = NOW + Duration::seconds(i64::from(input.now_offset_seconds));
-    match verifier.verify_at(&sub, &credentials, now) {
+    let one = verifier.verify_at(&sub, &credentials, now);
+    match &one {
         Ok(upload) => {
-            let _ = serde_json::to_string(&upload);
+            let _ = serde_json::to_string(upload);
         }
         Err(rejection) => {
             let _ = rejection.to_xml("request-id", "host-id");
         }
+    }
+    // As a server calls it: the fields before the file with a wrong size, then the size and
+    // the fields after it. It accepts exactly what `verify_at` accepts, within the limits it
+    // announced; without fields after the file it refuses alike.
+    let [file] = sub.files.as_slice() else { return };
+    let (before, after) = sub.fields.split_at(file.position.min(sub.fields.len()));
+    let head = Submission { fields: before.to_vec(), files: vec![FilePart { size: !file.size, ..file.clone() }] };
+    let two = verifier.check_fields_at(&head, &credentials, now).and_then(|pending| {
+        if one.is_ok() {
+            assert!((pending.min_file_size()..=pending.max_file_size()).contains(&file.size));
+        }
+        pending.finish_with_trailing(file.size, after)
+    });
+    if after.is_empty() {
+        assert_eq!(one, two);
+    } else {
+        assert_eq!(one.ok(), two.ok());
     }
 });

@@ -15,11 +15,20 @@ pub const FILENAME_VARIABLE: &str = "${filename}";
 #[non_exhaustive]
 pub struct AcceptedUpload {
     /// The object name, `${filename}` expanded.
+    ///
+    /// A key is not a file path. The verifier accepts any name of 1 to 1023 bytes, as OSS
+    /// documents no other rule for PostObject: `..` and `.` segments, `\`, a leading `/`,
+    /// control characters (NUL included) and names that differ only in Unicode normalisation
+    /// may all be in it, and `${filename}` brings in whatever name the browser sent. A server
+    /// that stores uploads on disk or builds URLs from keys must map them safely (e.g.
+    /// percent-encode each `/`-separated segment, refuse `.` and `..`), never join a key onto
+    /// a directory.
     pub key: String,
     /// The file's size in bytes.
     pub size: u64,
-    /// The object's `Content-Type`: `x-oss-content-type` > the file part's `Content-Type` >
-    /// the `Content-Type` field ([PO-EN]).
+    /// The object's `Content-Type`: `x-oss-content-type` if sent, else the file part's own
+    /// `Content-Type`, else the `Content-Type` field (\[PO\], \[PO-ZH\]; `docs/oss-rules.md` §1).
+    /// `None` when none is sent: OSS then stores its default type \[UNVERIFIED which\].
     pub content_type: Option<String>,
     /// `Cache-Control`.
     pub cache_control: Option<String>,
@@ -67,9 +76,22 @@ fn serialize_version<S: Serializer>(version: &Option<SignatureVersion>, s: S) ->
 }
 
 /// Replaces every `${filename}` in `key` with `filename`, as OSS does after the policy check
-/// ([PO-EN]: the policy sees the value before expansion).
-pub(crate) fn expand_key(key: &str, filename: &str) -> String {
-    key.replace(FILENAME_VARIABLE, filename)
+/// ([PO-EN]: the policy sees the value before expansion), if the result is 1 to `max_len`
+/// bytes long; otherwise `Err` with the start of the result, at most `quoted` characters.
+///
+/// The length is computed from the number of occurrences before anything is built, so a long
+/// file name in many `${filename}` costs the size of the key and the name, never their product.
+pub(crate) fn expand_key(key: &str, filename: &str, max_len: usize, quoted: usize) -> Result<String, String> {
+    let count = key.matches(FILENAME_VARIABLE).count();
+    // The matches do not overlap, so the subtraction cannot underflow.
+    let rest = key.len() - count * FILENAME_VARIABLE.len();
+    let len = count.checked_mul(filename.len()).and_then(|names| names.checked_add(rest));
+    if len.is_some_and(|len| (1..=max_len).contains(&len)) {
+        return Ok(key.replace(FILENAME_VARIABLE, filename));
+    }
+    let pieces = key.split(FILENAME_VARIABLE).enumerate();
+    let chars = pieces.flat_map(|(i, piece)| if i == 0 { "" } else { filename }.chars().chain(piece.chars()));
+    Err(chars.take(quoted).collect())
 }
 
 /// `success_action_status` as OSS answers it: 200, 201 or 204; anything else is 204.
@@ -87,14 +109,32 @@ mod tests {
 
     #[test]
     fn filename_expansion_and_status() {
-        assert_eq!(expand_key("user/${filename}", "a.png"), "user/a.png");
-        assert_eq!(expand_key("${filename}/${filename}", "x"), "x/x");
-        assert_eq!(expand_key("user/$filename", "x"), "user/$filename");
+        let expand = |key, name| expand_key(key, name, 1023, 1024);
+        assert_eq!(expand("user/${filename}", "a.png").as_deref(), Ok("user/a.png"));
+        assert_eq!(expand("${filename}/${filename}", "x").as_deref(), Ok("x/x"));
+        assert_eq!(expand("user/$filename", "x").as_deref(), Ok("user/$filename"));
+        assert_eq!(expand("${filename}${filename}", "${filename}").as_deref(), Ok("${filename}${filename}"));
         assert_eq!(success_status(Some("201")), 201);
         assert_eq!(success_status(Some("200")), 200);
         for other in [None, Some("204"), Some("202"), Some(" 200"), Some("")] {
             assert_eq!(success_status(other), 204, "{other:?}");
         }
+    }
+
+    #[test]
+    fn expansion_is_bounded_before_it_is_built() {
+        // At the limit, one byte over, empty.
+        assert_eq!(expand_key("ab${filename}", "cd", 4, 8).as_deref(), Ok("abcd"));
+        assert_eq!(expand_key("ab${filename}", "cde", 4, 8), Err("abcde".to_owned()));
+        assert_eq!(expand_key("${filename}${filename}", "", 4, 8), Err(String::new()));
+        // Only the start of an over-long result is built, in characters.
+        assert_eq!(expand_key("é${filename}${filename}z", "ü", 3, 2), Err("éü".to_owned()));
+        assert_eq!(expand_key(&"${filename}".repeat(1000), &"n".repeat(1000), 1023, 5), Err("nnnnn".to_owned()));
+        // The product is checked, not wrapped: on 32-bit targets 190,000 `${filename}` (a 2 MB
+        // value) times a 23 KB name overflows `usize`, which here only a limit can stand for.
+        let key = "${filename}".repeat(3);
+        assert_eq!(expand_key(&key, "nnnn", usize::MAX, 2), Ok("n".repeat(12)));
+        assert_eq!(expand_key(&key, "nnnn", 11, 2), Err("nn".to_owned()));
     }
 
     #[test]

@@ -4,7 +4,9 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::rejection::Rejection;
-use crate::callback::{CallbackBodyType, MAX_CALLBACK_LEN, MAX_CALLBACK_URLS};
+use crate::callback::{
+    CallbackBodyType, LEFT_BRACE_MESSAGE, MAX_CALLBACK_LEN, MAX_CALLBACK_URLS, check_body_variables,
+};
 use crate::field::CALLBACK_VAR_PREFIX;
 use crate::json::{self, Json};
 
@@ -23,6 +25,8 @@ pub struct CallbackConfig {
     pub body: String,
     /// `callbackBodyType` (`application/x-www-form-urlencoded` when absent).
     pub body_type: String,
+    /// `callbackSNI` (`false` when absent).
+    pub sni: bool,
 }
 
 /// The entries of a JSON object held in `bytes` (decoded base64), duplicate keys refused.
@@ -37,8 +41,10 @@ fn json_object(bytes: &[u8]) -> Option<Vec<(String, Json)>> {
 ///
 /// Order: length (≤ 5 KB), base64 (0007-00000002), JSON object, `callbackUrl` (required, 1-5
 /// non-empty URLs), `callbackBody` (required, non-empty), `callbackBodyType` (a string,
-/// 0007-00000012, and one of the two MIME types), `callbackHost` (a string, our check), and
-/// `${` closed by `}` in the body (0007-00000105 [UNVERIFIED mapping], message ours).
+/// 0007-00000012, and one of the two MIME types), `callbackHost` (a string, our check),
+/// `callbackSNI` (a boolean, our check), and the body's variables (0007-00000105): a `$` not
+/// followed by `{` gets OSS's "Left brace must be adjacent to dollar sign."; a `${` not closed
+/// by `}` the same EC [UNVERIFIED mapping], message ours.
 pub(crate) fn check_callback(value: &str) -> Result<CallbackConfig, Rejection> {
     if value.len() > MAX_CALLBACK_LEN {
         return Err(Rejection::callback(None, "The length of callback exceed max value."));
@@ -80,19 +86,20 @@ pub(crate) fn check_callback(value: &str) -> Result<CallbackConfig, Rejection> {
         Some(Json::Str(h)) => Some(h.clone()),
         Some(_) => return Err(Rejection::callback(None, "The callback host configuration is invalid.")),
     };
-    let mut rest = body.as_str();
-    while let Some(i) = rest.find("${") {
-        match rest[i..].find('}') {
-            Some(j) => rest = &rest[i + j..],
-            None => {
-                return Err(Rejection::callback(
-                    Some("0007-00000105"),
-                    "The callback body has a '${' that is not closed by '}'.",
-                ));
-            }
-        }
+    let sni = match get("callbackSNI") {
+        None => false,
+        Some(Json::Bool(b)) => *b,
+        Some(_) => return Err(Rejection::callback(None, "The callback sni configuration is invalid.")),
+    };
+    if let Err(reason) = check_body_variables(&body) {
+        let message = if reason == LEFT_BRACE_MESSAGE {
+            LEFT_BRACE_MESSAGE
+        } else {
+            "The callback body has a '${' that is not closed by '}'."
+        };
+        return Err(Rejection::callback(Some("0007-00000105"), message));
     }
-    Ok(CallbackConfig { urls, host, body, body_type })
+    Ok(CallbackConfig { urls, host, body, body_type, sni })
 }
 
 /// Checks the `callback-var` field: ≤ 5 KB (0007-00000101, OSS's message), base64
@@ -152,8 +159,11 @@ mod tests {
                 host: Some("a.example.com".into()),
                 body: "bucket=${bucket}&u=${x:uid}".into(),
                 body_type: "application/json".into(),
+                sni: false,
             }
         );
+        let sni = Callback::new("https://a", "x").sni(true);
+        assert!(check_callback(&sni.encode().unwrap()).unwrap().sni);
         let plain = check_callback(&b64(r#"{"callbackUrl": "https://a", "callbackBody": "x"}"#)).unwrap();
         assert_eq!(plain.body_type, "application/x-www-form-urlencoded");
     }
@@ -190,6 +200,17 @@ mod tests {
         assert_eq!(
             ec(check_callback(&b64(r#"{"callbackUrl": "a", "callbackBody": "x=${bucket"}"#))).as_deref(),
             Some("0007-00000105")
+        );
+        // OSS's own example on its EC page 0007-00000105, with OSS's message.
+        let left_brace = check_callback(&b64(
+            r#"{"callbackUrl": "https://oss-calllback.com/index.html", "callbackBody": "size=${size}&my_var=$x:my_var}"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(left_brace.ec(), Some("0007-00000105"));
+        assert_eq!(left_brace.message(), "Left brace must be adjacent to dollar sign.");
+        assert_eq!(
+            msg(&b64(r#"{"callbackUrl": "a", "callbackBody": "x", "callbackSNI": "yes"}"#)),
+            "The callback sni configuration is invalid."
         );
     }
 

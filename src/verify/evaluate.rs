@@ -20,23 +20,12 @@ const EXEMPT: [&str; 4] = [POLICY, SIGNATURE_V1, SIGNATURE_V4, ACCESS_KEY_ID_V1]
 ///   `AccessDenied` text covers "the field was not specified").
 /// - Values are compared case-sensitively before `${filename}` expansion ([PO-EN]): 0006-00000227.
 /// - `bucket` is compared with the target bucket ([PO-EN] example, [TS] `$bucket` failure).
-/// - `content-length-range` against the file size, inclusive: above is `EntityTooLarge`
-///   (0006-00000003), below `EntityTooSmall` (0006-00000004).
+/// - `content-length-range` is left for the end, when the file's size is known
+///   ([`PendingUpload::finish`](super::PendingUpload::finish)).
 /// - Conditions must all hold; reporting the first failure in policy order is [UNVERIFIED].
 pub(crate) fn evaluate(conditions: &[Condition], form: &FormView<'_>, bucket: &Bucket) -> Result<(), Rejection> {
-    let size = form.file().size;
     for cond in conditions {
-        let Some(field) = cond.field().map(Field::name) else {
-            if let Condition::ContentLengthRange { min, max } = cond {
-                if size > *max {
-                    return Err(Rejection::entity_too_large());
-                }
-                if size < *min {
-                    return Err(Rejection::entity_too_small());
-                }
-            }
-            continue;
-        };
+        let Some(field) = cond.field().map(Field::name) else { continue };
         let value = if form.same_name(field, BUCKET) { Some(bucket.as_str()) } else { form.get(field) };
         match value {
             None => return Err(Rejection::condition_field_missing(&cond.to_message())),
@@ -142,6 +131,8 @@ mod tests {
         // Values are case-sensitive; the expanded key is not what is checked.
         assert!(run(r#"["eq", "$content-type", "IMAGE/PNG"]"#, &fields, 1).is_err());
         assert!(run(r#"["eq", "$key", "user/eric/a.png"]"#, &fields, 1).is_err());
+        // The size is not checked here.
+        assert!(run(r#"["content-length-range", 1, 10]"#, &fields, 11).is_ok());
         // The first failing condition is the one reported.
         let r = run(r#"["eq", "$key", "x"], ["eq", "$success_action_status", "200"]"#, &fields, 1).unwrap_err();
         assert!(r.message().contains("$key"));
@@ -163,18 +154,6 @@ mod tests {
         for (cond, want) in cases {
             assert_eq!(doc(cond)[0].to_message(), want);
         }
-    }
-
-    #[test]
-    fn content_length_range_is_inclusive() {
-        let f = [("key", "k")];
-        assert!(run(r#"["content-length-range", 1, 10]"#, &f, 1).is_ok());
-        assert!(run(r#"["content-length-range", 1, 10]"#, &f, 10).is_ok());
-        let big = run(r#"["content-length-range", 1, 10]"#, &f, 11).unwrap_err();
-        assert_eq!((big.code(), big.ec(), big.http_status()), ("EntityTooLarge", Some("0006-00000003"), 400));
-        let small = run(r#"["content-length-range", 1, 10]"#, &f, 0).unwrap_err();
-        assert_eq!((small.code(), small.ec()), ("EntityTooSmall", Some("0006-00000004")));
-        assert!(run(r#"["content-length-range", 0, 0]"#, &f, 0).is_ok());
     }
 
     #[test]

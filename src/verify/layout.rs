@@ -37,6 +37,13 @@ pub(crate) struct Name<'a> {
     fold_case: bool,
 }
 
+impl<'a> Name<'a> {
+    /// The name as fields are compared under `case`.
+    pub(crate) fn new(text: &'a str, case: FieldNameCase) -> Self {
+        Self { text, fold_case: case == FieldNameCase::Insensitive }
+    }
+}
+
 /// Shorter names first, so that most comparisons stop at the length; then byte by byte.
 impl Ord for Name<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
@@ -82,7 +89,7 @@ pub(crate) struct FormView<'a> {
 impl<'a> FormView<'a> {
     /// The name as the index compares it, by the case option.
     pub(crate) fn name<'n>(&self, text: &'n str) -> Name<'n> {
-        Name { text, fold_case: self.case == FieldNameCase::Insensitive }
+        Name::new(text, self.case)
     }
 
     /// The index entry of a name.
@@ -143,11 +150,10 @@ impl<'a> FormView<'a> {
     }
 }
 
-/// The layout and size checks, in this order: name and value lengths, number of files, the
-/// 8 MB before the file, fields after the file, `key` before the file, and known fields sent
-/// twice.
-pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result<FormView<'a>, Rejection> {
-    for (name, value) in &sub.fields {
+/// Names ≤ 8 KB (0006-00000110) and values ≤ 2 MB (0006-00000111), the first field at fault
+/// reported.
+pub(crate) fn check_field_lengths(fields: &[(String, String)]) -> Result<(), Rejection> {
+    for (name, value) in fields {
         if name.len() > MAX_FIELD_NAME_LEN {
             return Err(Rejection::field_name_too_long());
         }
@@ -155,6 +161,20 @@ pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result
             return Err(Rejection::field_value_too_long(name));
         }
     }
+    Ok(())
+}
+
+/// Whether a field sent after the file is refused (0006-00000103): any field by default, and
+/// always one OSS reads. The policy's own names are checked later, once it is read.
+pub(crate) fn trailing_refused(name: &str, option: TrailingFields) -> bool {
+    option == TrailingFields::Reject || is_known_field(name)
+}
+
+/// The layout and size checks, in this order: name and value lengths, number of files, the
+/// 8 MB before the file, fields after the file, `key` before the file, and known fields sent
+/// twice.
+pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result<FormView<'a>, Rejection> {
+    check_field_lengths(&sub.fields)?;
     let file = match sub.files.as_slice() {
         [] => return Err(Rejection::no_file()),
         [file] => file,
@@ -172,10 +192,8 @@ pub(crate) fn layout<'a>(sub: &'a Submission, options: &VerifyOptions) -> Result
     // "file must be the last field" (EC 0006-00000103). The API doc's own sample has a
     // `submit` part after the file, so ignoring unknown trailing parts is an option
     // [UNVERIFIED which OSS does]; a trailing field OSS reads is always refused.
-    for (name, _) in after {
-        if options.trailing_fields == TrailingFields::Reject || is_known_field(name) {
-            return Err(Rejection::field_order(name));
-        }
+    if let Some((name, _)) = after.iter().find(|(n, _)| trailing_refused(n, options.trailing_fields)) {
+        return Err(Rejection::field_order(name));
     }
     let mut view = FormView {
         fields: before.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),

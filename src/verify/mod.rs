@@ -23,9 +23,20 @@
 //! 4. time (§4, §6): the V4 credential scope and `x-oss-date` window, then `expiration`;
 //! 5. the AccessKey (looked up here), the STS token, and the signature over the exact
 //!    `policy` text, compared in constant time (§4, §5);
-//! 6. the conditions, first failure reported as OSS quotes it (§7);
-//! 7. field values: encryption, ACL, storage class, metadata size, object name, callback
-//!    (§2, §8, §9).
+//! 6. the conditions, first failure reported as OSS quotes it (§7), `content-length-range`
+//!    excepted;
+//! 7. field values: encryption, ACL, storage class, metadata size, object name (its expanded
+//!    length computed before `${filename}` is expanded), callback (§2, §8, §9);
+//! 8. the file's size: each `content-length-range` in policy order (`EntityTooLarge`,
+//!    `EntityTooSmall`), then the 5 GB object limit (§7, §8).
+//!
+//! Steps 1 to 7 need only the fields and the file part's headers: a server calls
+//! [`Verifier::check_fields_at`] as soon as it has read them and refuses the form before
+//! receiving the body; the [`PendingUpload`] it gets says how large the file may be and checks
+//! the size once the body is read (step 8). [`Verifier::verify_at`] is the two steps in one
+//! call. Because the size is checked last, a form both too large and failing another check
+//! is refused for the other check (`verify_at` used to report a `content-length-range` failure
+//! in policy order among the conditions, and the 5 GB limit before the field values).
 //!
 //! # Example
 //!
@@ -74,6 +85,7 @@ mod layout;
 mod lookup;
 mod options;
 mod oss_errors;
+mod pending;
 mod presigned;
 mod rejection;
 mod scope;
@@ -91,6 +103,7 @@ pub use accepted::{AcceptedUpload, FILENAME_VARIABLE};
 pub use callback::{CallbackConfig, MAX_CALLBACK_VAR_LEN};
 pub use lookup::CredentialLookup;
 pub use options::{ExtraFields, FieldNameCase, TrailingFields, VerifyOptions};
+pub use pending::PendingUpload;
 pub use presigned::{AcceptedRequest, PresignedRequest};
 pub use rejection::Rejection;
 pub use submission::{FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_PRE_FILE_LEN, Submission};
@@ -206,11 +219,15 @@ impl Verifier {
         &self.options
     }
 
-    /// Checks `submission` as OSS would on receiving it at `now`.
+    /// Checks `submission` as OSS would on receiving it at `now`: [`check_fields_at`] on the
+    /// whole form (fields after the file included), then [`PendingUpload::finish`] with the
+    /// file's size.
     ///
     /// `now` may have any offset (times are compared as instants, so no conversion can fail
     /// at the edge of the calendar); sub-seconds are kept, so a policy expiring at
     /// `12:00:00.500Z` is still valid at `12:00:00.400Z`.
+    ///
+    /// [`check_fields_at`]: Verifier::check_fields_at
     ///
     /// # Errors
     /// The first [`Rejection`] in the order of the module documentation.
@@ -220,18 +237,70 @@ impl Verifier {
         credentials: &(impl CredentialLookup + ?Sized),
         now: OffsetDateTime,
     ) -> Result<AcceptedUpload, Rejection> {
+        let pending = self.check_fields_at(submission, credentials, now)?;
+        let size = submission.files.first().expect("check_fields_at found exactly one file").size;
+        // `check_fields_at` has checked the fields after the file already: none left here.
+        pending.finish(size)
+    }
+
+    /// Checks everything that does not depend on the file's bytes, so a server can refuse a
+    /// form before reading its body: the layout so far, the auth fields, the signature, the
+    /// policy and its conditions, the field values (steps 1 to 7 of the module documentation).
+    ///
+    /// `head` holds the fields before the file and exactly one [`FilePart`], whose `size` is
+    /// ignored. Fields after the file may be in `head` (they are checked here, as
+    /// [`verify_at`](Verifier::verify_at) checks them) or, when they arrive after the body,
+    /// be given to [`PendingUpload::finish_with_trailing`].
+    ///
+    /// ```
+    /// use oss_post_policy::verify::{FilePart, Submission, Verifier};
+    /// use oss_post_policy::{Bucket, Credentials, PostPolicy, Region, Signer};
+    /// use oss_post_policy::time::{Duration, OffsetDateTime};
+    ///
+    /// let (bucket, region) = (Bucket::new("examplebucket")?, Region::new("cn-hangzhou")?);
+    /// let now = OffsetDateTime::from_unix_timestamp(1_732_687_781).expect("2024-11-27T06:09:41Z");
+    /// let form = PostPolicy::builder(bucket.clone())
+    ///     .expires_in(Duration::hours(1))
+    ///     .key_starts_with("user-dir/")
+    ///     .content_length_range(1, 10 * 1024 * 1024)
+    ///     .build()?
+    ///     .sign_at(&Signer::new(Credentials::example(), region.clone()), now)?;
+    /// let verifier = Verifier::new(bucket, region);
+    ///
+    /// // The multipart parts up to the file's headers: the size is not known yet.
+    /// let head = Submission::new()
+    ///     .with_fields(form.iter())
+    ///     .with_field("key", "user-dir/${filename}")
+    ///     .with_file(FilePart::new("cat.png", 0));
+    /// let pending = verifier.check_fields_at(&head, &Credentials::example(), now)?;
+    /// assert_eq!((pending.key(), pending.max_file_size()), ("user-dir/cat.png", 10 * 1024 * 1024));
+    ///
+    /// // Read the body, stopping past `max_file_size()`; then the size decides.
+    /// let too_big = pending.clone().finish(10 * 1024 * 1024 + 1).expect_err("over the range");
+    /// assert_eq!((too_big.code(), too_big.ec()), ("EntityTooLarge", Some("0006-00000003")));
+    /// let upload = pending.finish(2048)?;
+    /// assert_eq!((upload.key.as_str(), upload.size), ("user-dir/cat.png", 2048));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The first [`Rejection`] in the order of the module documentation, the size excepted.
+    pub fn check_fields_at(
+        &self,
+        head: &Submission,
+        credentials: &(impl CredentialLookup + ?Sized),
+        now: OffsetDateTime,
+    ) -> Result<PendingUpload, Rejection> {
         let options = &self.options;
-        let mut form = layout::layout(submission, options)?;
+        let mut form = layout::layout(head, options)?;
         let auth = auth::detect(&form)?;
         // [PO]: without signature fields only a public-read-write bucket accepts the upload.
         if auth == Auth::Anonymous && !options.allow_anonymous {
             return Err(Rejection::anonymous_denied());
         }
         let document = auth.policy().map(PolicyDocument::from_base64).transpose().map_err(Rejection::invalid_policy)?;
-        let conditions = document.as_ref().map(PolicyDocument::conditions);
-        if let Some(conditions) = conditions {
-            evaluate::check_referenced_layout(conditions, &form)?;
-        }
+        let conditions = document.as_ref().map_or(&[][..], PolicyDocument::conditions);
+        evaluate::check_referenced_layout(conditions, &form)?;
         let scope = match auth {
             Auth::V4 { credential, date, .. } => {
                 Some(scope::check_v4_scope(credential, date, &self.region, now, options.clock_skew)?)
@@ -257,7 +326,7 @@ impl Verifier {
             with_token = trusted.security_token().is_some();
             signature::check_signature(&auth, scope.as_ref(), trusted, &self.region, &self.key_cache)?;
         }
-        if let Some(conditions) = conditions {
+        if document.is_some() {
             if options.require_v4_conditions && version == Some(SignatureVersion::V4) {
                 evaluate::check_v4_pinned(conditions, &form, with_token)?;
             }
@@ -266,7 +335,8 @@ impl Verifier {
                 evaluate::check_extra_fields(conditions, &form)?;
             }
         }
-        values::check_and_accept(&form, version, access_key_id)
+        let upload = values::check_and_accept(&form, version, access_key_id)?;
+        Ok(PendingUpload::new(upload, document, options))
     }
 
     /// [`Verifier::verify_at`] with the system clock.

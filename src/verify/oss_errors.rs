@@ -307,10 +307,10 @@ impl Rejection {
     }
 
     /// `InvalidObjectName` ([H400]) for an object name that is empty or over 1023 bytes after
-    /// `${filename}` expansion; message ours.
-    pub(crate) fn invalid_object_name(key: &str) -> Self {
-        Self::new(code::INVALID_OBJECT_NAME, None, "The specified object is not valid.")
-            .argument(KEY, key.chars().take(1024).collect::<String>())
+    /// `${filename}` expansion; message ours. `start` is the start of the expanded name (the
+    /// verifier quotes at most 1024 characters, never building the rest).
+    pub(crate) fn invalid_object_name(start: String) -> Self {
+        Self::new(code::INVALID_OBJECT_NAME, None, "The specified object is not valid.").argument(KEY, start)
     }
 
     /// A callback rule (§9). `ec` where the pages name one; messages are OSS's texts where

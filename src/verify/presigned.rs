@@ -240,7 +240,7 @@ impl Verifier {
             return Err(Rejection::presigned_signature_mismatch(to_sign, shown));
         }
         let key = String::from_utf8(key).ok().filter(|k| !k.is_empty());
-        let key = key.ok_or_else(|| Rejection::invalid_object_name(&request.path))?;
+        let key = key.ok_or_else(|| Rejection::invalid_object_name(request.path.chars().take(1024).collect()))?;
         let parameters = params
             .iter()
             .filter(|(n, _)| !RESERVED_QUERY.iter().any(|r| r.as_bytes() == n.as_slice()))

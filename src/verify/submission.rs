@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::field::SECURITY_TOKEN;
+use crate::field::debug_value;
 
 /// Largest form field name OSS accepts: 8 KB (EC 0006-00000110).
 pub const MAX_FIELD_NAME_LEN: usize = 8 * 1024;
@@ -14,8 +14,8 @@ pub const MAX_PRE_FILE_LEN: usize = 8 * 1024 * 1024;
 
 /// A submitted PostObject form: its non-file parts in the order sent, and its file part(s).
 ///
-/// Duplicated names are kept as sent. The `x-oss-security-token` value is redacted from
-/// `Debug`.
+/// Duplicated names are kept as sent. `Debug` redacts the values of `policy` (it may hold an
+/// STS token), the signatures and `x-oss-security-token`.
 ///
 /// ```
 /// use oss_post_policy::verify::{FilePart, Submission};
@@ -95,19 +95,10 @@ impl Submission {
     }
 }
 
+/// Redacts what authorises the upload, as [`FormFields`](crate::FormFields)' `Debug` does.
 impl fmt::Debug for Submission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields: Vec<(&str, &str)> = self
-            .fields
-            .iter()
-            .map(|(n, v)| {
-                if n.eq_ignore_ascii_case(SECURITY_TOKEN) && !v.is_empty() {
-                    (n.as_str(), "<redacted>")
-                } else {
-                    (n.as_str(), v.as_str())
-                }
-            })
-            .collect();
+        let fields: Vec<(&str, &str)> = self.fields.iter().map(|(n, v)| (n.as_str(), debug_value(n, v))).collect();
         f.debug_struct("Submission").field("fields", &fields).field("files", &self.files).finish()
     }
 }
@@ -138,10 +129,16 @@ mod tests {
     #[test]
     fn debug_redacts_the_token() {
         let s = Submission::new()
-            .with_fields([("key", "a"), ("x-oss-security-token", "CAIS-SECRET")])
+            .with_fields([
+                ("key", "a"),
+                ("X-OSS-Security-Token", "CAIS-SECRET"),
+                ("policy", "eyJ"),
+                ("Signature", "c2ln"),
+            ])
             .with_file(FilePart::new("a.txt", 1));
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("CAIS-SECRET") && dbg.contains("<redacted>"), "{dbg}");
+        assert!(!dbg.contains("CAIS-SECRET") && !dbg.contains("eyJ") && !dbg.contains("c2ln"), "{dbg}");
+        assert!(dbg.contains(r#"("key", "a")"#), "{dbg}");
         let empty = Submission::new().with_field("x-oss-security-token", "");
         assert!(!format!("{empty:?}").contains("<redacted>"), "an empty token hides nothing");
     }

@@ -293,3 +293,120 @@ fn strict_case_needs_exact_names() {
     assert_eq!(strict.verify_at(&sub, &creds, NOW).unwrap_err().ec(), Some("0002-00000702"));
     assert!(verifier().verify_at(&sub, &creds, NOW).is_ok());
 }
+
+/// The V4 fields of a form signed over `conditions` (after the bucket) as written, without the
+/// signers' checks (two ranges are refused by them, read by OSS).
+fn text_form(creds: &Credentials, conditions: &str) -> Vec<(String, String)> {
+    use base64::Engine as _;
+    let text = format!(
+        r#"{{"expiration": "2024-11-27T07:09:41.000Z", "conditions": [{{"bucket": "examplebucket"}}, {conditions}]}}"#
+    );
+    let policy = base64::engine::general_purpose::STANDARD.encode(text);
+    let key = crate::SigningKey::derive(creds.access_key_secret(), NOW.date(), &region());
+    let signature = key.sign(policy.as_bytes());
+    let credential = format!("{}/20241127/cn-hangzhou/oss/aliyun_v4_request", creds.access_key_id());
+    [
+        ("policy", policy.as_str()),
+        ("x-oss-signature-version", "OSS4-HMAC-SHA256"),
+        ("x-oss-credential", credential.as_str()),
+        ("x-oss-date", "20241127T060941Z"),
+        ("x-oss-signature", signature.as_str()),
+    ]
+    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+    .into()
+}
+
+#[test]
+fn two_steps_check_the_size_last_in_policy_order() {
+    let creds = Credentials::example();
+    let form = text_form(
+        &creds,
+        r#"["content-length-range", 30, 40], ["content-length-range", 10, 100], ["starts-with", "$key", "u/"]"#,
+    );
+    let head =
+        |size| Submission::new().with_fields(form.clone()).with_field("key", "u/a").with_file(FilePart::new("a", size));
+    // The head's size is ignored: any value gives the same pending upload.
+    let pending = verifier().check_fields_at(&head(u64::MAX), &creds, NOW).unwrap();
+    assert_eq!(pending, verifier().check_fields_at(&head(0), &creds, NOW).unwrap());
+    assert_eq!((pending.key(), pending.min_file_size(), pending.max_file_size()), ("u/a", 30, 40));
+    for (size, want) in [(29, Some("EntityTooSmall")), (30, None), (40, None), (41, Some("EntityTooLarge"))] {
+        let got = pending.clone().finish(size);
+        assert_eq!(got.as_ref().err().map(Rejection::code), want, "{size}");
+        assert_eq!(verifier().verify_at(&head(size), &creds, NOW).err().as_ref().map(Rejection::code), want, "{size}");
+        if let Ok(upload) = got {
+            assert_eq!(upload.size, size);
+        }
+    }
+    // The first range the size falls outside is reported, as the conditions are.
+    let crossed = text_form(&creds, r#"["content-length-range", 30, 40], ["content-length-range", 10, 20]"#);
+    let sub = Submission::new().with_fields(crossed).with_field("key", "k").with_file(FilePart::new("a", 25));
+    let pending = verifier().check_fields_at(&sub, &creds, NOW).unwrap();
+    assert!(pending.min_file_size() > pending.max_file_size(), "no size fits");
+    assert_eq!(pending.finish(25).unwrap_err().code(), "EntityTooSmall");
+    // Without a range: 0 to 5 GB.
+    let open = text_form(&creds, r#"["starts-with", "$key", ""]"#);
+    let sub = Submission::new().with_fields(open.clone()).with_field("key", "k").with_file(FilePart::new("a", 0));
+    let pending = verifier().check_fields_at(&sub, &creds, NOW).unwrap();
+    assert_eq!((pending.min_file_size(), pending.max_file_size()), (0, MAX_OBJECT_SIZE));
+    assert!(pending.clone().finish(MAX_OBJECT_SIZE).is_ok());
+    assert_eq!(pending.finish(MAX_OBJECT_SIZE + 1).unwrap_err().ec(), Some("0006-00000003"));
+}
+
+#[test]
+fn a_form_too_large_and_otherwise_wrong_is_refused_for_the_other_fault() {
+    let creds = Credentials::example();
+    let form = guide_form(&creds);
+    // Over the range and outside the key prefix: the condition is reported, not the size.
+    let sub = Submission::new()
+        .with_fields(form.iter())
+        .with_field("key", "other/a.png")
+        .with_file(FilePart::new("a.png", 10 * 1024 * 1024 + 1));
+    assert_eq!(verifier().verify_at(&sub, &creds, NOW).unwrap_err().ec(), Some("0006-00000227"));
+    // Over 5 GB with an unknown encryption: the encryption is reported.
+    let open = text_form(&creds, r#"["starts-with", "$key", ""]"#);
+    let sub = Submission::new()
+        .with_fields(open.clone())
+        .with_fields([("key", "k"), ("x-oss-server-side-encryption", "DES")])
+        .with_file(FilePart::new("a", MAX_OBJECT_SIZE + 1));
+    assert_eq!(verifier().verify_at(&sub, &creds, NOW).unwrap_err().code(), "InvalidEncryptionAlgorithmError");
+}
+
+#[test]
+fn fields_after_the_body_are_checked_as_verify_at_checks_them() {
+    let creds = Credentials::example();
+    let form = text_form(&creds, r#"["starts-with", "$key", ""], ["eq", "$tag", "1"]"#);
+    let head = Submission::new().with_fields(form.clone()).with_fields([("key", "k"), ("tag", "1")]);
+    let head = head.with_file(FilePart::new("a", 0));
+    let lenient = verifier().with_options(VerifyOptions::default().trailing_fields(TrailingFields::IgnoreUnknown));
+    let trailing = |fields: &[(&str, &str)]| -> Vec<(String, String)> {
+        fields.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect()
+    };
+    let submit = trailing(&[("submit", "Upload")]);
+    for (v, fields, want) in [
+        (verifier(), trailing(&[]), None),
+        (verifier(), submit.clone(), Some("submit")),
+        (lenient.clone(), submit.clone(), None),
+        (lenient.clone(), trailing(&[("submit", "x"), ("Content-Type", "a")]), Some("Content-Type")),
+        (lenient.clone(), trailing(&[("TAG", "1")]), Some("TAG")),
+    ] {
+        let pending = v.check_fields_at(&head, &creds, NOW).unwrap();
+        let got = pending.finish_with_trailing(5, &fields);
+        assert_eq!(got.as_ref().err().and_then(Rejection::argument_value), want, "{fields:?}");
+        let mut whole = head.clone();
+        whole.fields.extend(fields.iter().cloned());
+        let one_step = v.verify_at(&whole, &creds, NOW);
+        assert_eq!(got.map(|u| u.key), one_step.map(|u| u.key), "{fields:?}");
+    }
+    let pending = lenient.check_fields_at(&head, &creds, NOW).unwrap();
+    let long = trailing(&[("submit", &"v".repeat(MAX_FIELD_VALUE_LEN + 1))]);
+    assert_eq!(pending.finish_with_trailing(5, &long).unwrap_err().ec(), Some("0006-00000111"));
+}
+
+#[test]
+fn a_pending_upload_shows_no_token() {
+    let creds = Credentials::example().with_security_token("CAIS-SECRET-TOKEN").unwrap();
+    let pending = verifier().check_fields_at(&sent(&guide_form(&creds)), &creds, NOW).unwrap();
+    let shown = format!("{pending:?}");
+    assert!(!shown.contains("CAIS-SECRET-TOKEN"), "{shown}");
+    assert!(shown.contains("user-dir/a.png") && shown.contains("10485760"), "{shown}");
+}

@@ -16,6 +16,9 @@ pub const MAX_USER_METADATA_LEN: usize = 8 * 1024;
 /// Longest object name: 1023 bytes (general OSS object-name rule).
 pub const MAX_OBJECT_NAME_LEN: usize = 1023;
 
+/// How much of a refused object name the rejection quotes, in characters.
+const QUOTED_KEY_CHARS: usize = 1024;
+
 /// A field with a documented value set holds one of them (sets from [`Field`], shared with
 /// the signer). ACL and storage-class errors in PostObject are [UNVERIFIED]; encryption is
 /// [H400].
@@ -31,9 +34,9 @@ fn check_enumerated(form: &FormView<'_>, field: &Field) -> Result<Option<String>
     })
 }
 
-/// The last checks, then the accepted upload.
+/// The last checks of the fields, then the accepted upload, its `size` 0 until
+/// [`PendingUpload::finish`](super::PendingUpload::finish) sets it.
 ///
-/// - File ≤ 5 GB (0006-00000003; [H400] also lists other codes for it [UNVERIFIED]).
 /// - `x-oss-server-side-encryption` in AES256, KMS, SM4 ([PO-ZH] adds SM4);
 ///   `...-key-id` only with KMS ([PO-EN]); `x-oss-server-side-data-encryption` only SM4 and
 ///   only with KMS ([PO-ZH], [H400]).
@@ -48,9 +51,6 @@ pub(crate) fn check_and_accept(
     access_key_id: Option<&str>,
 ) -> Result<AcceptedUpload, Rejection> {
     let file = form.file();
-    if file.size > MAX_OBJECT_SIZE {
-        return Err(Rejection::entity_too_large());
-    }
     let server_side_encryption = check_enumerated(form, &Field::ServerSideEncryption)?;
     let kms = server_side_encryption.as_deref() == Some(ServerSideEncryption::Kms.as_str());
     if let Some(key_id) = form.get(SSE_KEY_ID).filter(|_| !kms) {
@@ -64,22 +64,23 @@ pub(crate) fn check_and_accept(
     let with_prefix = |prefix: &str| -> Vec<(String, String)> {
         form.fields().filter(|(n, _)| form.has_prefix(n, prefix)).map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
     };
-    let metadata = with_prefix(META_PREFIX);
-    let metadata_len: usize = metadata.iter().map(|(n, v)| n.len() + v.len()).sum();
+    // Counted before it is copied: up to 8 MB of fields may claim to be metadata.
+    let metadata_len: usize =
+        form.fields().filter(|(n, _)| form.has_prefix(n, META_PREFIX)).map(|(n, v)| n.len() + v.len()).sum();
     if metadata_len > MAX_USER_METADATA_LEN {
         return Err(Rejection::metadata_too_large(metadata_len));
     }
-    let key = expand_key(form.get(KEY).expect("layout checked that key is present"), &file.filename);
-    if key.is_empty() || key.len() > MAX_OBJECT_NAME_LEN {
-        return Err(Rejection::invalid_object_name(&key));
-    }
+    let metadata = with_prefix(META_PREFIX);
+    let key = form.get(KEY).expect("layout checked that key is present");
+    let key = expand_key(key, &file.filename, MAX_OBJECT_NAME_LEN, QUOTED_KEY_CHARS)
+        .map_err(Rejection::invalid_object_name)?;
     let callback = form.get(Field::Callback.name()).map(check_callback).transpose()?;
     let mut callback_vars = form.get(CALLBACK_VAR).map(check_callback_var).transpose()?.unwrap_or_default();
     callback_vars.extend(with_prefix(CALLBACK_VAR_PREFIX));
     let text = |field: Field| form.get(field.name()).map(str::to_owned);
     Ok(AcceptedUpload {
         key,
-        size: file.size,
+        size: 0,
         content_type: text(Field::OssContentType)
             .or_else(|| file.content_type.clone())
             .or_else(|| text(Field::ContentType)),
@@ -192,9 +193,7 @@ mod tests {
         assert_eq!(code(&[("key", &"k".repeat(1024))]), "InvalidObjectName");
         assert!(accept(&[("key", &"k".repeat(1023))], f()).is_ok());
         assert_eq!(accept(&[("key", "${filename}")], FilePart::new("", 1)).unwrap_err().code(), "InvalidObjectName");
-        let huge = accept(&[("key", "k")], FilePart::new("a", MAX_OBJECT_SIZE + 1)).unwrap_err();
-        assert_eq!(huge.ec(), Some("0006-00000003"));
-        assert!(accept(&[("key", "k")], FilePart::new("a", MAX_OBJECT_SIZE)).is_ok());
+        assert!(accept(&[("key", "k")], FilePart::new("a", MAX_OBJECT_SIZE + 1)).is_ok(), "the size is checked later");
         assert_eq!(accept(&[("key", "k"), ("callback", "%")], f()).unwrap_err().ec(), Some("0007-00000002"));
     }
 

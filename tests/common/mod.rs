@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use oss_post_policy::{Region, SigningKey};
 use serde_json::Value;
 use time::Date;

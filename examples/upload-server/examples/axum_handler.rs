@@ -1,6 +1,6 @@
 //! `GET /upload-form`: a signed form for one image of at most 5 MiB under the signed-in user's
-//! own key prefix, as `{"url": ..., "fields": {...}, "required": ["key", "Content-Type"]}`.
-//! The browser posts `fields`, then `key` (`users/<id>/...`) and `Content-Type`, then the file.
+//! own key prefix, as `{"url": ..., "fields": {...}, "required": ["key", "x-oss-content-type"]}`.
+//! The browser posts `fields`, then `key` (`users/<id>/...`) and `x-oss-content-type`, then the file.
 
 use std::sync::Arc;
 
@@ -10,11 +10,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use oss_post_policy::time::Duration;
-use oss_post_policy::{Bucket, Credentials, Field, FormFields, PostPolicy, Region, Signer, SigningKeyCache};
+use oss_post_policy::{Bucket, Credentials, FormFields, PostPolicy, Region, Signer, SigningKeyCache};
 
 /// The largest upload, in bytes.
 pub const MAX_SIZE: u64 = 5 * 1024 * 1024;
-/// The values the form's `Content-Type` field may have.
+/// The types the stored object may have (the form's `x-oss-content-type` field).
 pub const IMAGE_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
 
 /// What every request shares: the bucket and one `Signer`, whose `SigningKeyCache` derives the
@@ -53,7 +53,7 @@ pub async fn upload_form(
         .expires_in(Duration::minutes(10))
         .key_starts_with(format!("users/{}/", user.id))
         .content_length_range(1, MAX_SIZE)
-        .is_in(Field::ContentType, IMAGE_TYPES)
+        .content_type_in(IMAGE_TYPES)
         .build()
         .and_then(|policy| policy.sign(&uploads.signer));
     let form: FormFields = form.map_err(|e| {

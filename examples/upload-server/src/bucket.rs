@@ -1,41 +1,34 @@
 //! The local OSS-compatible bucket endpoint: `POST /oss/<bucket>` (PostObject), `OPTIONS` (CORS
 //! preflight) and `GET /oss/<bucket>/<key>` (read an object back).
 //!
-//! A POST is streamed: non-file fields are collected in order under OSS's size limits, the file
-//! part goes to a staging file under `DATA_DIR/.incoming/` (same file system, so the final
-//! rename is atomic) while its size and MD5 are counted. Only after the verifier accepts the
-//! form, and the key is known to stay inside `DATA_DIR/<bucket>/`, is the staging file renamed
-//! into place; on every other path it is deleted, so a rejected or broken upload leaves nothing.
+//! A POST is streamed (`intake.rs`): non-file fields are collected in order under OSS's size
+//! limits and the server's own (`limits.rs`); when the file part starts, the verifier checks the
+//! fields and the key is checked to stay inside `DATA_DIR/<bucket>/`, before anything is
+//! written. Only then does the file go to a staging file under `DATA_DIR/.incoming/` (same file
+//! system, so the final rename is atomic), at most the size the policy allows, while its size
+//! and MD5 are counted. Once the size is accepted the staging file is renamed into place; on
+//! every other path it is deleted, so a rejected or broken upload leaves nothing.
 //! The object's content type (as the verifier decides it) is kept beside it under
 //! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use md5::{Digest as _, Md5};
-use oss_post_policy::time::OffsetDateTime;
-use oss_post_policy::verify::{
-    AcceptedUpload, FilePart, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_OBJECT_NAME_LEN, MAX_OBJECT_SIZE,
-    MAX_PRE_FILE_LEN, Rejection, Submission,
-};
-use tokio::io::AsyncWriteExt as _;
+use oss_post_policy::verify::{AcceptedUpload, Rejection};
 
 use crate::App;
+use crate::callback::{self, StoredObject};
+use crate::disk::{INCOMING, META, object_path};
+use crate::intake::{Intake, TempFile, read_form};
 use crate::oss_error::{self, next_request_id, push_element};
 
 /// The CORS rule of Alibaba's direct-upload guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
-/// Staging folder for uploads in flight, beside the bucket folders (bucket names cannot start
-/// with `.`, so no bucket can reach it).
-pub(crate) const INCOMING: &str = ".incoming";
-/// Object metadata, beside the bucket folders like [`INCOMING`]: `.meta/<bucket>/<key>` holds
-/// the object's content type.
-const META: &str = ".meta";
 /// What `GET` answers for an object stored without a content type, as OSS does.
 const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
@@ -69,102 +62,25 @@ async fn post_object_inner(
         return Err(oss_error::not_multipart());
     }
     let boundary = multer::parse_boundary(content_type).map_err(|_| oss_error::not_multipart())?;
-    let intake = read_form(app, body, &boundary, request_id).await?;
-    // The verifier answers a field after the file with OSS's text for a missing `key`, which
-    // misleads when `key` was sent (e.g. a `submit` button after the file input); same code
-    // and EC, a message naming the field. Every check the verifier makes before this one the
-    // server has already made while reading.
-    if let [file] = intake.submission.files.as_slice() {
-        if let Some((name, _)) = intake.submission.fields.get(file.position) {
-            return Err(oss_error::field_after_file(name));
-        }
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > app.limits.max_request_size) {
+        return Err(oss_error::request_too_large(app.limits.max_request_size));
     }
-    let accepted = app.verifier.verify(&intake.submission, OffsetDateTime::now_utc())?;
-    let Some(staged) = intake.staged else {
-        return Err(oss_error::internal("the verifier accepted a form without a stored file"));
-    };
-    let path = object_path(&app.data_dir.join(bucket), &accepted.key)?;
-    store(staged.temp, &path, accepted.forbid_overwrite).await?;
+    // Held while the body is read and the object stored.
+    let _permit = Arc::clone(&app.uploads).try_acquire_owned().map_err(|_| oss_error::active_request_limit())?;
+    let bucket_dir = app.data_dir.join(bucket);
+    let Intake { accepted, staged, md5 } = read_form(app, &bucket_dir, body, &boundary, request_id).await?;
+    let path = object_path(&bucket_dir, &accepted.key)?;
+    store(staged, &path, accepted.forbid_overwrite).await?;
     let meta = object_path(&app.data_dir.join(META).join(bucket), &accepted.key)?;
     store_content_type(app, &meta, accepted.content_type.as_deref(), request_id).await?;
-    let etag = format!("\"{}\"", hex::encode_upper(staged.md5));
-    Ok(success_response(app, &accepted, &etag))
-}
-
-/// The parsed form and the staged file, if any.
-struct Intake {
-    submission: Submission,
-    staged: Option<Staged>,
-}
-
-struct Staged {
-    temp: TempFile,
-    md5: [u8; 16],
-}
-
-async fn read_form(app: &App, body: Body, boundary: &str, request_id: &str) -> Result<Intake, Rejection> {
-    let mut multipart = multer::Multipart::new(body.into_data_stream(), boundary);
-    let mut submission = Submission::new();
-    let mut staged = None;
-    let mut field_bytes = 0usize;
-    while let Some(mut part) = multipart.next_field().await.map_err(oss_error::malformed)? {
-        let name = part.name().ok_or_else(|| oss_error::malformed("a part has no name"))?.to_owned();
-        if name.len() > MAX_FIELD_NAME_LEN {
-            return Err(oss_error::field_name_too_long());
-        }
-        if name.eq_ignore_ascii_case(oss_post_policy::field::FILE) {
-            let mut file = FilePart::new(part.file_name().unwrap_or_default(), 0);
-            file.position = submission.fields.len();
-            file.content_type = part.content_type().map(ToString::to_string);
-            let size = if staged.is_none() {
-                let mut temp = TempFile::create(&app.data_dir.join(INCOMING), request_id).await?;
-                let (size, md5) = stream_to(&mut part, temp.file.as_mut()).await?;
-                staged = Some(Staged { temp: temp.synced().await?, md5 });
-                size
-            } else {
-                // A second file is never stored; it is counted so the verifier can refuse it.
-                stream_to(&mut part, None).await?.0
-            };
-            file.size = size;
-            submission.files.push(file);
-            continue;
-        }
-        let mut value = Vec::new();
-        while let Some(chunk) = part.chunk().await.map_err(oss_error::malformed)? {
-            if value.len() + chunk.len() > MAX_FIELD_VALUE_LEN {
-                return Err(oss_error::field_value_too_long(&name));
-            }
-            value.extend_from_slice(&chunk);
-        }
-        field_bytes += name.len() + value.len();
-        if field_bytes > MAX_PRE_FILE_LEN {
-            return Err(oss_error::pre_data_too_long());
-        }
-        let value = String::from_utf8(value).map_err(|_| oss_error::malformed(format!("field {name} is not UTF-8")))?;
-        submission.fields.push((name, value));
+    let md5_hex = hex::encode_upper(md5);
+    if let Some(config) = &accepted.callback {
+        // As OSS: the object is stored; the callback's outcome decides the answer (callback.rs).
+        let object = StoredObject { bucket, accepted: &accepted, etag: &md5_hex, md5, request_id };
+        return Ok(callback::answer(app, config, &object, &host_id(headers)).await);
     }
-    Ok(Intake { submission, staged })
-}
-
-/// Copies a file part into `file` (or nowhere), returning its size and MD5; stops past
-/// [`MAX_OBJECT_SIZE`].
-async fn stream_to(
-    part: &mut multer::Field<'_>,
-    mut file: Option<&mut tokio::fs::File>,
-) -> Result<(u64, [u8; 16]), Rejection> {
-    let mut size = 0u64;
-    let mut md5 = Md5::new();
-    while let Some(chunk) = part.chunk().await.map_err(oss_error::malformed)? {
-        size += chunk.len() as u64;
-        if size > MAX_OBJECT_SIZE {
-            return Err(oss_error::entity_too_large());
-        }
-        if let Some(file) = file.as_mut() {
-            md5.update(&chunk);
-            file.write_all(&chunk).await.map_err(oss_error::internal)?;
-        }
-    }
-    Ok((size, md5.finalize().into()))
+    Ok(success_response(app, &accepted, &format!("\"{md5_hex}\"")))
 }
 
 /// Moves the staged file to `path`, creating folders; with `forbid_overwrite`, atomically
@@ -218,28 +134,6 @@ async fn store_content_type(
         let _ = std::fs::remove_file(&staged);
         oss_error::internal(e)
     })
-}
-
-/// The file path of `key` in `bucket_dir`, refusing names that would leave it or that a file
-/// system cannot hold as given.
-pub(crate) fn object_path(bucket_dir: &Path, key: &str) -> Result<PathBuf, Rejection> {
-    let reason = if key.is_empty() || key.len() > MAX_OBJECT_NAME_LEN {
-        Some("it must be 1 to 1023 bytes long")
-    } else if key.starts_with('/') {
-        Some("it starts with '/'")
-    } else if key.contains('\\') {
-        Some("it contains a backslash")
-    } else if key.chars().any(char::is_control) {
-        Some("it contains control characters")
-    } else if key.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
-        Some("it has an empty, '.' or '..' path segment")
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => Err(oss_error::invalid_object_name(reason)),
-        None => Ok(bucket_dir.join(key)),
-    }
 }
 
 fn success_response(app: &App, accepted: &AcceptedUpload, etag: &str) -> Response {
@@ -375,47 +269,4 @@ pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
         }
     }
     out
-}
-
-/// A staging file that is deleted when dropped, unless it was renamed into place. Dropping
-/// covers every early return and a client that goes away mid-upload.
-struct TempFile {
-    path: PathBuf,
-    file: Option<tokio::fs::File>,
-    armed: bool,
-}
-
-impl TempFile {
-    async fn create(dir: &Path, request_id: &str) -> Result<Self, Rejection> {
-        let path = dir.join(format!("{request_id}-{}.part", std::process::id()));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await
-            .map_err(oss_error::internal)?;
-        Ok(Self { path, file: Some(file), armed: true })
-    }
-
-    /// Flushes the data to disk and closes the file.
-    async fn synced(mut self) -> Result<Self, Rejection> {
-        if let Some(mut file) = self.file.take() {
-            file.flush().await.map_err(oss_error::internal)?;
-            file.sync_all().await.map_err(oss_error::internal)?;
-        }
-        Ok(self)
-    }
-
-    fn disarm(mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if self.armed {
-            drop(self.file.take());
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }

@@ -15,6 +15,9 @@
 //!   `DATA_DIR/<bucket>/<key>` and answers like OSS (204/200/201 or an XML error), with the CORS
 //!   headers of the guide's bucket rule. `OPTIONS` answers preflights; `GET /oss/<bucket>/<key>`
 //!   reads an object back, with the content type it was stored with.
+//! - `POST /callback`: the application's callback route, which verifies the local bucket's
+//!   signed callback request with the crate and answers JSON; `GET /callback_pub_key.pem`: the
+//!   key the local bucket signs callbacks with (`callback.rs`).
 //! - `GET /guide`, with `--guide-page FILE`: serves that file, e.g. the page of Alibaba's
 //!   direct-upload guide, unchanged.
 //!
@@ -26,10 +29,15 @@
 //! `examples/README.md`.
 
 mod bucket;
+mod callback;
 // Not `time` nor `print_signed`: this binary takes no time and serves rather than prints.
 #[allow(dead_code)]
 #[path = "../../common/cli.rs"]
 mod cli;
+mod connection;
+mod disk;
+mod intake;
+mod limits;
 mod oss_error;
 mod verify_adapter;
 
@@ -52,7 +60,9 @@ use oss_post_policy::{
 
 // A refusal or a failure while serving is `Failure::Refused` (exit 1), a command line the
 // binary cannot read `Failure::Usage` (exit 2).
+use crate::callback::{CallbackLimits, Callbacks};
 use crate::cli::{Failure, credentials, flag, next_option, number, region, unknown, value};
+use crate::limits::Limits;
 use crate::verify_adapter::UploadVerifier;
 
 /// The upload page, with its script and styles inline: nothing comes from a CDN.
@@ -80,6 +90,23 @@ options (--opt value or --opt=value; a value starting with -- needs the = form):
   --temp-upload-v1     sign /temp_file_upload_url answers V1, the Cloud Backup API's legacy
                        shape; default V4, like /get_post_signature_for_oss_upload
   --guide-page FILE    serve FILE at /guide (e.g. the page of Alibaba's direct-upload guide)
+
+limits on what one client may cost the local bucket (examples/README.md, Limits):
+  --max-request-size N largest request body, bytes; default 5377163264 (5 GiB + 8 MiB + 64 KiB)
+  --max-part-header N  most bytes read without finding the end of a part header (or the first
+                       boundary); default 65536
+  --read-timeout S     seconds a connection may send nothing (a request head must arrive
+                       within it); default 30
+  --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded; default 100
+
+upload callbacks made by the local bucket (examples/README.md, Upload callbacks):
+  --callback-timeout S seconds one callback URL may take, resolving to answering; default 5 (OSS's)
+  --callback-max-response N
+                       largest callback answer relayed, bytes; default 3145728 (OSS's 3 MB)
+  --callback-max-body N
+                       largest filled-in callback body, bytes; default 8388608
+  --callback-allow-any-host
+                       call back any IPv4 address; default loopback addresses only
   -h, --help           print this help
 
 Credentials: OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN; with none set,
@@ -100,6 +127,8 @@ struct Options {
     account_id: String,
     temp_upload_v1: bool,
     guide_page: Option<String>,
+    limits: Limits,
+    callback: CallbackLimits,
 }
 
 /// The options, or `None` for `--help`.
@@ -117,6 +146,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
         account_id: "1440155109798732".to_owned(),
         temp_upload_v1: false,
         guide_page: None,
+        limits: Limits::default(),
+        callback: CallbackLimits::default(),
     };
     let mut args = args.peekable();
     while let Some((name, inline)) = next_option(&mut args) {
@@ -139,6 +170,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
             "--account-id" => o.account_id = value()?,
             "--temp-upload-v1" => o.temp_upload_v1 = flag(&name, inline.as_deref())?,
             "--guide-page" => o.guide_page = Some(value()?),
+            "--max-request-size" => o.limits.max_request_size = number(&name, &value()?)?,
+            "--max-part-header" => o.limits.max_part_header = number(&name, &value()?)?,
+            "--read-timeout" => {
+                o.limits.read_timeout = std::time::Duration::from_secs(number(&name, &value()?)?);
+            }
+            "--max-uploads" => o.limits.max_uploads = number(&name, &value()?)?,
+            "--callback-timeout" => {
+                o.callback.timeout = std::time::Duration::from_secs(number(&name, &value()?)?);
+            }
+            "--callback-max-response" => o.callback.max_response = number(&name, &value()?)?,
+            "--callback-max-body" => o.callback.max_body = number(&name, &value()?)?,
+            "--callback-allow-any-host" => o.callback.allow_any_host = flag(&name, inline.as_deref())?,
             "-h" | "--help" => return Ok(None),
             _ => return Err(unknown(&name)),
         }
@@ -161,6 +204,11 @@ struct App {
     /// `<public url>/oss/<bucket>`: the local bucket endpoint.
     local_bucket_url: String,
     guide_page: Option<String>,
+    limits: Limits,
+    /// One permit per upload being read (`--max-uploads`).
+    uploads: Arc<tokio::sync::Semaphore>,
+    /// Upload callbacks: the bucket's key and options, the application's route and key.
+    callbacks: Callbacks,
 }
 
 /// A new, empty folder under the system temporary folder.
@@ -187,7 +235,7 @@ fn prepare_data_dir(data_dir: Option<&Path>, bucket: &Bucket) -> std::io::Result
         let dir = new_temp_dir()?;
         (dir.clone(), Some(TempDataDir(dir)))
     };
-    let incoming = data_dir.join(bucket::INCOMING);
+    let incoming = data_dir.join(disk::INCOMING);
     if incoming.exists() {
         std::fs::remove_dir_all(&incoming)?;
     }
@@ -224,6 +272,8 @@ async fn main() -> ExitCode {
     }
 }
 
+// The start-up in its order (check, read credentials, create, serve), each step one call.
+#[allow(clippy::too_many_lines)]
 async fn serve(o: Options) -> Result<(), Failure> {
     // Every input is checked before the credentials are read, and the credentials before
     // anything is created on disk or on the network, so bad input gets one line and no traces.
@@ -231,6 +281,9 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let region = region(&o.region)?;
     if o.max_size == 0 {
         return Err(Failure::Refused("--max-size must be at least 1".into()));
+    }
+    if let Some(unusable) = o.limits.unusable().or_else(|| o.callback.unusable()) {
+        return Err(Failure::Refused(unusable.into()));
     }
     let public_url = o.public_url.as_deref().map(|url| url.trim_end_matches('/').to_owned());
     for url in [&public_url, &o.oss_host].into_iter().flatten() {
@@ -313,12 +366,16 @@ async fn serve(o: Options) -> Result<(), Failure> {
         data_dir,
         local_bucket_url,
         guide_page,
+        limits: o.limits,
+        uploads: Arc::new(tokio::sync::Semaphore::new(o.limits.max_uploads.min(tokio::sync::Semaphore::MAX_PERMITS))),
+        callbacks: Callbacks::new(o.callback, o.oss_host.is_some(), &public_url).map_err(Failure::Refused)?,
     });
     let router = Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route("/get_post_signature_for_oss_upload", get(signature))
         .route("/temp_file_upload_url", get(temp_file_upload_url))
         .route("/guide", get(guide))
+        .merge(callback::routes())
         .route("/oss/{bucket}", post(bucket::post_object).options(bucket::preflight))
         .route("/oss/{bucket}/{*key}", get(bucket::get_object).options(bucket::preflight))
         .with_state(app);
@@ -326,17 +383,35 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let stop = shutdown()?;
     // Not `println!`: a reader that goes away must not bring the server down.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(stop)
-        .await
-        .map_err(|e| Failure::Refused(format!("the server stopped: {e}")));
+    connection::serve(listener, router, o.limits.read_timeout, stop).await;
     drop(temp_data_dir);
-    served
+    Ok(())
 }
 
-/// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the guide's JSON shape.
-async fn signature(State(app): State<Arc<App>>) -> Response {
-    let signed = app.policy.sign(&app.signer).and_then(|form| form.post_signature_response());
+/// The query of `GET /get_post_signature_for_oss_upload`.
+#[derive(serde::Deserialize)]
+struct SignatureQuery {
+    callback: Option<String>,
+}
+
+/// The guide's JSON, then `callback` when asked for.
+#[derive(serde::Serialize)]
+struct SignatureResponse {
+    #[serde(flatten)]
+    response: oss_post_policy::PostSignatureResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    callback: Option<String>,
+}
+
+/// `GET /get_post_signature_for_oss_upload`: a freshly signed form in the guide's JSON shape;
+/// with `?callback=1` (any value but empty or `0`), also `callback`, base64 JSON asking for a
+/// callback to `/callback`, as the guide's callback variant of the sample endpoint returns it.
+async fn signature(State(app): State<Arc<App>>, Query(query): Query<SignatureQuery>) -> Response {
+    let wanted = query.callback.is_some_and(|v| !v.is_empty() && v != "0");
+    let signed = app.policy.sign(&app.signer).and_then(|form| {
+        let callback = if wanted { Some(app.callbacks.signature_field()?) } else { None };
+        Ok(SignatureResponse { response: form.post_signature_response()?, callback })
+    });
     match signed {
         Ok(response) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(response)).into_response(),
         Err(e) => {

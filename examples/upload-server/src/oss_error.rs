@@ -76,6 +76,43 @@ pub(crate) fn entity_too_large() -> Rejection {
     )
 }
 
+/// The verifier's code and text for a second file part (doc 600185); the server refuses it
+/// without reading it.
+pub(crate) fn second_file() -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "IncorrectNumberOfFilesInPOSTRequest",
+        "POST requires exactly one file upload per request.",
+        None,
+    )
+}
+
+/// `--read-timeout`: the body paused too long. OSS's code for a connection it gave up on (as
+/// S3's); the message is ours.
+pub(crate) fn request_timeout(timeout: std::time::Duration) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "RequestTimeout",
+        format!("Your upload sent nothing for {} seconds; the server stopped reading it.", timeout.as_secs()),
+        None,
+    )
+}
+
+/// `--max-request-size`: OSS's code for a body over its size limit.
+pub(crate) fn request_too_large(limit: u64) -> Rejection {
+    error(
+        StatusCode::BAD_REQUEST,
+        "EntityTooLarge",
+        format!("Your POST request body exceeds the maximum allowed size of {limit} bytes."),
+        None,
+    )
+}
+
+/// `--max-uploads`: OSS's 503 for too many requests in flight (its "HTTP status code 503" page).
+pub(crate) fn active_request_limit() -> Rejection {
+    error(StatusCode::SERVICE_UNAVAILABLE, "ActiveRequestLimitExceeded", "Max active request limit is exceeded.", None)
+}
+
 pub(crate) fn invalid_object_name(reason: &str) -> Rejection {
     error(StatusCode::BAD_REQUEST, "InvalidObjectName", format!("The specified object is not valid: {reason}."), None)
 }

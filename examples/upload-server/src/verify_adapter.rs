@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use oss_post_policy::time::OffsetDateTime;
-use oss_post_policy::verify::{AcceptedUpload, Rejection, Submission, Verifier, VerifyOptions};
+use oss_post_policy::verify::{AcceptedUpload, PendingUpload, Rejection, Submission, Verifier, VerifyOptions};
 use oss_post_policy::{Bucket, Credentials, Region, SigningKeyCache};
 
 /// The verifier for the local bucket, with the one set of credentials the server signs with.
@@ -24,5 +24,11 @@ impl UploadVerifier {
     /// Checks a parsed form the way OSS would on receiving it at `now`.
     pub(crate) fn verify(&self, submission: &Submission, now: OffsetDateTime) -> Result<AcceptedUpload, Rejection> {
         self.verifier.verify_at(submission, self.credentials.as_ref(), now)
+    }
+
+    /// Checks the fields and the file part's headers (`head`, file size ignored) at `now`,
+    /// before the file is read; the answer says how large it may be.
+    pub(crate) fn check_fields(&self, head: &Submission, now: OffsetDateTime) -> Result<PendingUpload, Rejection> {
+        self.verifier.check_fields_at(head, self.credentials.as_ref(), now)
     }
 }

@@ -41,7 +41,7 @@ fn submission(form: &Value, key: &str, content_type: &str, size: u64) -> Submiss
     Submission::new()
         .with_fields(fields.iter().map(|(name, value)| (name.as_str(), value.as_str().expect("a string"))))
         .with_field("key", key)
-        .with_field("Content-Type", content_type)
+        .with_field("x-oss-content-type", content_type)
         .with_file(FilePart::new("upload", size).with_content_type(content_type))
 }
 
@@ -49,7 +49,7 @@ fn submission(form: &Value, key: &str, content_type: &str, size: u64) -> Submiss
 fn the_handler_s_forms_take_an_image_under_the_user_s_prefix_and_nothing_else() {
     let form = upload_form(Credentials::example());
     assert_eq!(form["url"], "https://examplebucket.oss-cn-hangzhou.aliyuncs.com");
-    assert_eq!(form["required"], json!(["key", "Content-Type"]));
+    assert_eq!(form["required"], json!(["key", "x-oss-content-type"]));
 
     let verifier = Verifier::new(Bucket::new("examplebucket").unwrap(), Region::new("cn-hangzhou").unwrap());
     let verify =
@@ -63,7 +63,9 @@ fn the_handler_s_forms_take_an_image_under_the_user_s_prefix_and_nothing_else() 
     assert_eq!(too_big.code(), "EntityTooLarge");
     let not_an_image = verify("users/42/page.html", "text/html", 2048).unwrap_err();
     assert_eq!(not_an_image.code(), "AccessDenied");
-    assert!(not_an_image.message().contains(r#"["in", "$Content-Type", ["image/jpeg", "image/png", "image/webp"]]"#));
+    assert!(
+        not_an_image.message().contains(r#"["in", "$x-oss-content-type", ["image/jpeg", "image/png", "image/webp"]]"#)
+    );
     let other_user = verify("users/43/cat.png", "image/png", 2048).unwrap_err();
     assert_eq!(other_user.code(), "AccessDenied");
     assert!(other_user.message().contains(r#"["starts-with", "$key", "users/42/"]"#));
@@ -82,7 +84,7 @@ fn the_handler_s_forms_are_stored_or_refused_by_the_local_bucket() {
         .collect();
     let upload = |key: &str, content_type: &str, bytes: &[u8]| {
         let fields: Vec<(&str, &str)> =
-            fields.iter().copied().chain([("key", key), ("Content-Type", content_type)]).collect();
+            fields.iter().copied().chain([("key", key), ("x-oss-content-type", content_type)]).collect();
         post(&server.bucket_url(), multipart_typed(&fields, ("upload", bytes), Some(content_type)), None)
     };
 

@@ -150,12 +150,31 @@ fn keys_that_would_leave_the_data_folder_are_refused() {
         ("user-dir//double", "f"),
         ("user-dir/./dot", "f"),
         ("user-dir/", "f"),
+        // A file name on disk holds 255 bytes.
+        (&format!("user-dir/{}", "s".repeat(256)), "f"),
+        ("user-dir/${filename}", &"n".repeat(256)),
     ] {
         let reply = post(form.url(), multipart(&fields_of(&form, &[("key", key)]), Some((filename, b"x"))), None);
         assert_eq!((reply.status, reply.code()), (400, Some("InvalidObjectName")), "{key} {filename}: {}", reply.body);
     }
     assert_eq!(server.files(), Vec::<String>::new());
     assert!(!server.data_dir.parent().unwrap().join("escaped").exists());
+}
+
+#[test]
+fn a_second_file_part_is_refused_unread() {
+    let server = Server::start("second-file", &[]);
+    let form = signed_form(&server, 10 * 1024 * 1024);
+    let mut body = multipart(&fields_of(&form, &[("key", "user-dir/first")]), Some(("first", b"1")));
+    // The closing boundary becomes a second file part.
+    body.truncate(body.len() - format!("--{BOUNDARY}--\r\n").len());
+    let second = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"second\"\r\n\r\n2\r\n--{BOUNDARY}--\r\n"
+    );
+    body.extend_from_slice(second.as_bytes());
+    let reply = post(form.url(), body, None);
+    assert_eq!((reply.status, reply.code()), (400, Some("IncorrectNumberOfFilesInPOSTRequest")), "{}", reply.body);
+    assert_eq!(server.files(), Vec::<String>::new());
 }
 
 #[test]

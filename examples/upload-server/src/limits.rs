@@ -1,0 +1,62 @@
+//! What one client may cost the server: the limits behind `--max-request-size`,
+//! `--max-part-header`, `--read-timeout` and `--max-uploads`. Anyone who can reach the local
+//! bucket can send anything, so each is enforced while reading, before the bytes are kept.
+
+use std::time::Duration;
+
+use oss_post_policy::verify::{MAX_OBJECT_SIZE, MAX_PRE_FILE_LEN};
+
+/// The largest request body by default: the largest object OSS takes (5 GB), the largest
+/// fields before it (8 MB) and room for the file part's own header and the closing boundary,
+/// so that every form the verifier can accept fits.
+pub(crate) const DEFAULT_MAX_REQUEST_SIZE: u64 =
+    MAX_OBJECT_SIZE + MAX_PRE_FILE_LEN as u64 + DEFAULT_MAX_PART_HEADER as u64;
+/// The most bytes read without the multipart parser finding a part or its data: one part's
+/// header (OSS allows 8 KB field names), or the text before the first boundary.
+pub(crate) const DEFAULT_MAX_PART_HEADER: usize = 64 * 1024;
+/// How long a connection may send nothing: a request head must arrive within it, and a body
+/// may pause no longer.
+pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Uploads read at once; one more is refused with 503 `ActiveRequestLimitExceeded`.
+pub(crate) const DEFAULT_MAX_UPLOADS: usize = 100;
+/// What each form field costs in the 8 MB budget of the fields before the file, beyond its
+/// name and value: about its multipart framing and the memory it takes once parsed, so the
+/// budget holds at most ~80,000 fields however empty they are.
+pub(crate) const FIELD_OVERHEAD: usize = 100;
+
+/// The limits, as the command line set them.
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_request_size: u64,
+    pub(crate) max_part_header: usize,
+    pub(crate) read_timeout: Duration,
+    pub(crate) max_uploads: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_request_size: DEFAULT_MAX_REQUEST_SIZE,
+            max_part_header: DEFAULT_MAX_PART_HEADER,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_uploads: DEFAULT_MAX_UPLOADS,
+        }
+    }
+}
+
+impl Limits {
+    /// The option whose value no upload could work with, if any.
+    pub(crate) fn unusable(&self) -> Option<&'static str> {
+        if self.max_request_size == 0 {
+            Some("--max-request-size must be at least 1")
+        } else if self.max_part_header == 0 {
+            Some("--max-part-header must be at least 1")
+        } else if self.read_timeout.is_zero() {
+            Some("--read-timeout must be at least 1")
+        } else if self.max_uploads == 0 {
+            Some("--max-uploads must be at least 1")
+        } else {
+            None
+        }
+    }
+}
