@@ -6,6 +6,10 @@
 //! last. The file never passes through the service. The [`verify`] module checks a submitted
 //! form offline the way OSS does.
 //!
+//! [`Presign`] signs the other direct upload (or download) Alibaba documents: a presigned URL
+//! (V4, signed in its query) with exactly the headers the client must send, which
+//! [`Verifier::verify_presigned_at`] checks offline.
+//!
 //! What this crate leaves out on purpose: HTTP (it sends and receives nothing), fetching
 //! credentials (STS, instance roles), and randomness. It reads the clock only in the
 //! convenience methods named `sign` and `verify`; everything else takes `now` as an input and

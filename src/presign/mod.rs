@@ -61,7 +61,7 @@ pub const MAX_EXPIRES_IN: Duration = Duration::days(7);
 pub const DEFAULT_EXPIRES_IN: Duration = Duration::hours(1);
 
 /// Query parameters the signer writes: a request cannot set them (any letter case).
-const RESERVED_QUERY: [&str; 7] =
+pub(crate) const RESERVED_QUERY: [&str; 7] =
     [SIGNATURE_VERSION, CREDENTIAL, DATE, EXPIRES, SECURITY_TOKEN, ADDITIONAL_HEADERS, SIGNATURE_V4];
 
 /// The HTTP method a presigned URL is for.

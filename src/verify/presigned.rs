@@ -17,7 +17,7 @@ use super::rejection::{Rejection, code};
 use super::{Verifier, scope, signature};
 use crate::field::{CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION};
 use crate::presign::canonical_request::{CanonicalRequest, canonical_query, encode, signed_by_default, string_to_sign};
-use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, redact_query};
+use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, RESERVED_QUERY, redact_query};
 use crate::signature::ALGORITHM_V4;
 use crate::time_fmt;
 
@@ -115,7 +115,7 @@ pub struct AcceptedRequest {
     /// When the URL stops working: `x-oss-date` plus `x-oss-expires`.
     pub expiration: OffsetDateTime,
     /// The query parameters besides the signature's own (`response-content-type`, `uploads`,
-    /// ...), decoded, in the order sent.
+    /// `x-oss-process`, ...), decoded, in the order sent.
     pub parameters: Vec<(String, String)>,
 }
 
@@ -243,7 +243,7 @@ impl Verifier {
         let key = key.ok_or_else(|| Rejection::invalid_object_name(request.path.chars().take(1024).collect()))?;
         let parameters = params
             .iter()
-            .filter(|(n, _)| !n.starts_with(b"x-oss-") || n == b"x-oss-process")
+            .filter(|(n, _)| !RESERVED_QUERY.iter().any(|r| r.as_bytes() == n.as_slice()))
             .map(|(n, v)| (String::from_utf8_lossy(n).into_owned(), String::from_utf8_lossy(v).into_owned()))
             .collect();
         Ok(AcceptedRequest {

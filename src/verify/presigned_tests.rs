@@ -36,6 +36,7 @@ fn a_python_sdk_url_verifies() {
     let accepted = verifier().verify_presigned_at(&request, &trusted, NOW).unwrap();
     assert_eq!((accepted.key.as_str(), accepted.access_key_id.as_str()), ("k.txt", "LTAI5tExampleAccessKey"));
     assert_eq!(accepted.expiration, datetime!(2024-11-27 07:09:41 UTC));
+    assert!(accepted.parameters.is_empty(), "{:?}", accepted.parameters);
     // Without the Content-Type the signature pinned: OSS's answer, with its string to sign.
     let bare = PresignedRequest::from_url("PUT", url);
     let refused = verifier().verify_presigned_at(&bare, &trusted, NOW).unwrap_err();
@@ -62,6 +63,22 @@ fn each_rule_has_its_answer() {
         |query: &str, now| v.verify_presigned_at(&PresignedRequest::new("GET", "/a%20b.txt", query), &creds, now);
     let query = url.url().split_once('?').unwrap().1.to_owned();
     assert!(check(&query, NOW).is_ok());
+    let with_params = sign(
+        &Presign::get(Bucket::new("examplebucket").unwrap(), "a b.txt")
+            .query("x-oss-process", "image/resize,w_100")
+            .query("response-content-type", "text/plain; charset=utf-8")
+            .query("uploads", ""),
+        &creds,
+    );
+    let accepted = v.verify_presigned_at(&sent(&with_params), &creds, NOW).unwrap();
+    assert_eq!(
+        accepted.parameters,
+        [
+            ("response-content-type".to_owned(), "text/plain; charset=utf-8".to_owned()),
+            ("uploads".to_owned(), String::new()),
+            ("x-oss-process".to_owned(), "image/resize,w_100".to_owned()),
+        ]
+    );
     assert!(check(&query, NOW + Duration::seconds(60)).is_ok(), "the last second is inside");
     let expired = check(&query, NOW + Duration::seconds(61)).unwrap_err();
     assert_eq!(
