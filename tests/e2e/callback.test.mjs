@@ -1,5 +1,5 @@
 // End-to-end test of upload callbacks in a real browser (headless Debian chromium driven by
-// playwright-core), with the same harness as upload.test.mjs: the example page asks the
+// playwright-core), with the harness of harness.mjs: the example page asks the
 // signature endpoint for a callback, the local bucket stores the file, calls the application's
 // /callback (which verifies the signature with the crate) and relays its JSON to the page.
 //
@@ -7,120 +7,16 @@
 //   (cd tests/e2e && npm install --no-package-lock)
 //   node --test tests/e2e/
 //
-// UPLOAD_SERVER_BIN overrides the server binary (default: target/debug/upload_server,
-// under CARGO_TARGET_DIR when set); CHROMIUM_PATH the browser (default /usr/bin/chromium).
+// The server binary and the browser: see harness.mjs.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { BUCKET, newPage, startServer, statusWhenDone, useBrowser } from "./harness.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, "..", "..");
-const SERVER_BIN =
-  process.env.UPLOAD_SERVER_BIN ??
-  path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "upload_server");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const BUCKET = "examplebucket";
-// The flags this machine needs: no sandbox as root, and no background traffic to Google hosts,
-// which the closed network refuses.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-let context; // one browser, fresh user-data dir
-let profileDir;
-const cleanups = [];
-
-before(async () => {
-  assert.ok(existsSync(SERVER_BIN), `no server binary at ${SERVER_BIN}: run cargo build -p upload-server`);
-  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium`);
-  profileDir = await mkdtemp(path.join(tmpdir(), "e2e-chromium-"));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-});
-
-after(async () => {
-  await context?.close();
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
-});
-
-/** Starts the example on a free port with a fresh data folder; resolves once it answers. */
-async function startServer(extraArgs = []) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "e2e-upload-data-"));
-  const env = { ...process.env };
-  // The documented example pair: the local bucket verifies with the same credentials.
-  for (const name of ["OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN"]) delete env[name];
-  const child = spawn(SERVER_BIN, ["--listen", "127.0.0.1:0", "--data-dir", dataDir, ...extraArgs], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${stderr}`)), 20_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(url)).ok) break;
-    } catch (e) {
-      if (i > 100) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, dataDir, log: () => stderr };
-}
-
-/** A page that records its console, for failure messages. */
-async function newPage() {
-  const page = await context.newPage();
-  const console = [];
-  page.on("console", (m) => console.push(`${m.type()}: ${m.text()}`));
-  page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`));
-  return { page, console };
-}
-
-async function statusWhenDone(page) {
-  await page.waitForFunction(() => /success|failed/i.test(document.querySelector("#status").textContent), null, {
-    timeout: 30_000,
-  });
-  return page.locator("#status").textContent();
-}
+useBrowser();
 
 test("the page asks for a callback and shows the application's answer relayed by the local bucket", { timeout: 60_000 }, async () => {
   const server = await startServer();
