@@ -206,7 +206,7 @@ fn ali_oss_sorts_names_with_locale_compare_this_crate_by_bytes() {
 }
 
 /// The verifier's view of a vector: its region and trusted credentials.
-fn verify_sdk_url(v: &Value) -> Result<(), oss_post_policy::verify::Rejection> {
+fn verify_sdk_url(v: &Value) -> Result<oss_post_policy::verify::AcceptedRequest, oss_post_policy::verify::Rejection> {
     use oss_post_policy::verify::{PresignedRequest, Verifier};
     let region = match v["cloudbox_id"].as_str() {
         Some(id) => Region::cloudbox(id, text(v, "region")).unwrap(),
@@ -221,7 +221,7 @@ fn verify_sdk_url(v: &Value) -> Result<(), oss_post_policy::verify::Rejection> {
         .with_headers(pairs(v, "headers"))
         .with_headers(pairs(v, "request_headers"));
     let now = OffsetDateTime::parse(text(v, "now"), &Rfc3339).expect("now");
-    verifier.verify_presigned_at(&request, &trusted, now).map(|_| ())
+    verifier.verify_presigned_at(&request, &trusted, now)
 }
 
 #[test]
@@ -244,7 +244,25 @@ fn sdk_quirks_fail_the_verifier() {
     let mut unpinned = known("presign-python.json", "quirk-additional-headers-ignored");
     unpinned["headers"] = serde_json::json!([["Cache-Control", "max-age=0"]]);
     assert!(verify_sdk_url(&unpinned).is_ok());
+    let accepted = verify_sdk_url(&unpinned).unwrap();
+    assert!(accepted.signed_headers.is_empty() && !accepted.is_signed_header("Cache-Control"));
     // Python signs the region as given: `oss-cn-hangzhou` is not the bucket's region.
     let refused = verify_sdk_url(&known("presign-python.json", "quirk-region-oss-prefix-kept")).unwrap_err();
     assert_eq!(refused.ec(), Some("0002-00000715"));
+}
+
+#[test]
+fn the_accepted_request_names_the_signed_headers() {
+    // ali-oss signed the three headers the vector sends: Content-Type by default, the other two
+    // as additional headers (its `x-oss-additional-headers`).
+    let named = |file, name| vectors(file).into_iter().find(|v| v["name"] == name).expect(name);
+    let v = named("presign-ali-oss.json", "put-additional-headers");
+    assert_eq!(theirs(&v).1["x-oss-additional-headers"], "cache-control;content-disposition");
+    let accepted = verify_sdk_url(&v).unwrap();
+    assert_eq!(accepted.signed_headers, ["cache-control", "content-disposition", "content-type"]);
+    // Python's signer signed these, and its `x-oss-*` header by default.
+    let v = named("presign-python.json", "signer-sts-query-and-headers");
+    assert_eq!(verify_sdk_url(&v).unwrap().signed_headers, ["content-type", "x-oss-meta-a"]);
+    let v = named("presign-python.json", "get-process");
+    assert!(verify_sdk_url(&v).unwrap().signed_headers.is_empty());
 }

@@ -13,6 +13,11 @@ pub(crate) const ACCESS_KEY_SECRET: &str = "Fq9kXz3RmW7pL2vN8bT4yH6jC1dG5sA0eU";
 /// The signature ali-oss 6.23.0 computes for this policy at this time with these credentials
 /// (`benches/peers/run.sh` prints it): we measure and count what the peers sign.
 pub(crate) const ALI_OSS_SIGNATURE: &str = "a220ec37c738dbb6d1243e84ca9ac0883af13cd7263522ba6d1bbd7454bfb708";
+/// The signature ali-oss 6.23.0 (`signatureUrlV4`) and alibabacloud-oss-v2 1.3.2
+/// (`Client.presign`) compute for the presigned PUT of `user-dir/cat.png` with
+/// `Content-Type: image/png`, 3600 s, at this time with these credentials
+/// (`benches/peers/run.sh` prints theirs).
+pub(crate) const ALI_OSS_PRESIGN_SIGNATURE: &str = "7b7ea3af2e39294630365dadfa63d3f2172bd60c6ed3aa291889b245596415fd";
 /// The signing time.
 pub(crate) const NOW: OffsetDateTime = datetime!(2024-11-27 06:09:41 UTC);
 

@@ -45,7 +45,15 @@ impl PresignedUrl {
     }
 
     /// The headers the client must send, exactly these values, sorted by lower-case name:
-    /// every one was signed.
+    /// every one was signed, so every one stays here.
+    ///
+    /// `Content-Length`, when pinned (`.header("Content-Length", n)` with
+    /// `.additional_header("content-length")`), is one of them, but HTTP clients write it
+    /// themselves from the body: browsers ignore it (`fetch` and `XMLHttpRequest` treat it as a
+    /// forbidden header name), and with other clients (curl `-H`, reqwest `.header`) a value set
+    /// by hand replaces or doubles the one they compute. Skip it when copying these headers and
+    /// send a body of exactly that many bytes: the client's own `Content-Length` is then the
+    /// signed value.
     pub fn headers(&self) -> &[(String, String)] {
         &self.headers
     }

@@ -171,7 +171,8 @@ impl Rejection {
         Self::new(code::INVALID_SECURITY_TOKEN, None, "The security token you provided is invalid.")
     }
 
-    /// Legacy text for a form without signature on a bucket that is not public-read-write ([TS]).
+    /// Legacy text for a form without signature on a bucket that is not public-read-write ([TS]),
+    /// also for a request without a signing parameter (a private bucket; OSS answers by the ACL).
     pub(crate) fn anonymous_denied() -> Self {
         Self::new(code::ACCESS_DENIED, None, "You have no right to access this object because of bucket acl.")
     }

@@ -1,148 +1,25 @@
 //! Checking a request signed in its query (a presigned URL) the way OSS does, offline
 //! (`docs/oss-rules.md` §10).
 //!
-//! The checks run in this order: the query's encoding and repeated names; the signature
-//! parameters present (`x-oss-signature-version`, `x-oss-credential`, `x-oss-date`,
+//! The checks run in this order: the bucket of a path-style request; a request without any
+//! signing parameter is anonymous, refused as by a private bucket; the query's encoding and
+//! repeated names; the signature parameters present (`x-oss-signature-version`, `x-oss-credential`, `x-oss-date`,
 //! `x-oss-expires`, `x-oss-signature`); the time window (not before `x-oss-date` less the clock
 //! skew, not after `x-oss-date` plus `x-oss-expires`); the credential scope (as for a POST
 //! form, §4); the AccessKey and the STS token; the additional headers present; then the
 //! signature over the canonical request, compared in constant time.
 
-use std::fmt;
-
 use time::{Duration, OffsetDateTime};
 
 use super::lookup::CredentialLookup;
+use super::presigned_request::{AcceptedRequest, PresignedRequest, decode};
 use super::rejection::{Rejection, code};
 use super::{Verifier, scope, signature};
-use crate::field::{CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::field::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
 use crate::presign::canonical_request::{CanonicalRequest, canonical_query, encode, signed_by_default, string_to_sign};
-use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, RESERVED_QUERY, redact_query};
+use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, RESERVED_QUERY};
 use crate::signature::ALGORITHM_V4;
 use crate::time_fmt;
-
-/// A request as a server received it: method, raw path, raw query, headers.
-///
-/// The path and query are given as sent (percent-encoded); the path is `/` + the object key,
-/// as on a virtual-hosted or custom-domain URL (the bucket is the [`Verifier`]'s). `Debug`
-/// redacts `x-oss-signature` and `x-oss-security-token`.
-///
-/// ```
-/// use oss_post_policy::verify::{PresignedRequest, Verifier};
-/// use oss_post_policy::{Bucket, Credentials, Presign, Region, Signer};
-/// use oss_post_policy::time::{Duration, OffsetDateTime};
-///
-/// let (bucket, region) = (Bucket::new("examplebucket")?, Region::new("cn-hangzhou")?);
-/// let signer = Signer::new(Credentials::example(), region.clone());
-/// let now = OffsetDateTime::from_unix_timestamp(1_732_687_781)?; // 2024-11-27T06:09:41Z
-/// let url = Presign::put(bucket.clone(), "user-dir/cat.png")
-///     .header("Content-Type", "image/png")
-///     .sign_at(&signer, now)?;
-///
-/// let verifier = Verifier::new(bucket, region);
-/// let sent = PresignedRequest::from_url("PUT", url.url()).with_headers(url.headers().iter().cloned());
-/// let accepted = verifier.verify_presigned_at(&sent, &Credentials::example(), now + Duration::minutes(5))?;
-/// assert_eq!(accepted.key, "user-dir/cat.png");
-///
-/// // The browser sent another Content-Type: OSS answers SignatureDoesNotMatch.
-/// let other = PresignedRequest::from_url("PUT", url.url()).with_header("Content-Type", "image/jpeg");
-/// let refused = verifier.verify_presigned_at(&other, &Credentials::example(), now).unwrap_err();
-/// assert_eq!((refused.code(), refused.http_status()), ("SignatureDoesNotMatch", 403));
-/// assert!(refused.details().any(|(name, _)| name == "StringToSign"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct PresignedRequest {
-    method: String,
-    path: String,
-    query: String,
-    headers: Vec<(String, String)>,
-}
-
-impl PresignedRequest {
-    /// A request with `method`, the raw `path` (e.g. `/user-dir/cat%20photo.png`) and the raw
-    /// `query` (without `?`), without headers.
-    pub fn new(method: impl Into<String>, path: impl Into<String>, query: impl Into<String>) -> Self {
-        Self { method: method.into(), path: path.into(), query: query.into(), headers: Vec::new() }
-    }
-
-    /// The path and query of `url` (`https://host/path?query`, or `/path?query`).
-    pub fn from_url(method: impl Into<String>, url: &str) -> Self {
-        let path_and_query = match url.split_once("://") {
-            Some((_, rest)) => rest.find(['/', '?']).map_or("/", |at| &rest[at..]),
-            None => url,
-        };
-        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-        Self::new(method, path, query)
-    }
-
-    /// The same request with one more header (a name may come more than once).
-    #[must_use]
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// The same request with more headers.
-    #[must_use]
-    pub fn with_headers<N: Into<String>, V: Into<String>>(mut self, headers: impl IntoIterator<Item = (N, V)>) -> Self {
-        self.headers.extend(headers.into_iter().map(|(n, v)| (n.into(), v.into())));
-        self
-    }
-}
-
-impl fmt::Debug for PresignedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PresignedRequest")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &redact_query(&self.query))
-            .field("headers", &self.headers)
-            .finish()
-    }
-}
-
-/// A presigned request the verifier accepts: what it is for and who signed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AcceptedRequest {
-    /// The method, as sent.
-    pub method: String,
-    /// The object key (the path, decoded).
-    pub key: String,
-    /// The AccessKey id that signed it.
-    pub access_key_id: String,
-    /// When the URL stops working: `x-oss-date` plus `x-oss-expires`.
-    pub expiration: OffsetDateTime,
-    /// The query parameters besides the signature's own (`response-content-type`, `uploads`,
-    /// `x-oss-process`, ...), decoded, in the order sent.
-    pub parameters: Vec<(String, String)>,
-}
-
-/// Decodes `%XX` (and, in a query, `+` as a space); `None` for a broken escape.
-fn decode(text: &str, plus_is_space: bool) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    Some(out)
-}
 
 /// Decoded query parameters, `(name, value)` as bytes.
 type Parameters = Vec<(Vec<u8>, Vec<u8>)>;
@@ -167,8 +44,11 @@ impl Verifier {
     /// Checks a request signed in its query (a presigned URL) as OSS would on receiving it at
     /// `now`. The clock skew of the options applies before `x-oss-date` ([EC-0002-00000235]).
     ///
-    /// The checks run in this order: the query's encoding and repeated names; the signature
-    /// parameters present; the time window (not before `x-oss-date` less the clock skew, not
+    /// The checks run in this order: the bucket of a [`PresignedRequest::path_style`] request
+    /// (`NoSuchBucket`); a request without any signing parameter
+    /// ([`PresignedRequest::is_presigned`]) is anonymous, refused as by a private bucket
+    /// (`AccessDenied`); the query's encoding and repeated names; the signature parameters
+    /// present (a V1 URL is refused as not supported); the time window (not before `x-oss-date` less the clock skew, not
     /// after `x-oss-date` plus `x-oss-expires`); the credential scope (as for a POST form);
     /// the AccessKey and the STS token; the additional headers present; then the signature over
     /// the canonical request, compared in constant time (`docs/oss-rules.md` §13).
@@ -181,12 +61,21 @@ impl Verifier {
         credentials: &(impl CredentialLookup + ?Sized),
         now: OffsetDateTime,
     ) -> Result<AcceptedRequest, Rejection> {
+        if let Some(bucket) = request.bucket.as_deref().filter(|b| *b != self.bucket.as_str()) {
+            return Err(Rejection::presigned_no_such_bucket(bucket));
+        }
+        if !request.is_presigned() {
+            return Err(Rejection::anonymous_denied());
+        }
         let params = parse_query(&request.query)?;
         let get = |name: &str| {
             params.iter().find(|(n, _)| n == name.as_bytes()).map(|(_, v)| String::from_utf8_lossy(v).into_owned())
         };
         match get(SIGNATURE_VERSION) {
             Some(v) if v == ALGORITHM_V4 => {}
+            None if get(ACCESS_KEY_ID_V1).is_some() || get(SIGNATURE_V1).is_some() => {
+                return Err(Rejection::presigned_v1());
+            }
             other => return Err(Rejection::presigned_signature_version(other.as_deref())),
         }
         let credential = get(CREDENTIAL).ok_or_else(|| Rejection::presigned_missing("0002-00000217", CREDENTIAL))?;
@@ -215,6 +104,7 @@ impl Verifier {
         let additional = get(ADDITIONAL_HEADERS);
         let headers = signed_headers(request, additional.as_deref())?;
         let additional = additional.unwrap_or_default();
+        let signed_headers = headers.iter().map(|(name, _)| name.clone()).collect();
         let mut query: Vec<(String, String)> =
             params.iter().filter(|(n, _)| n != SIGNATURE_V4.as_bytes()).map(|(n, v)| (encode(n), encode(v))).collect();
         query.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -252,6 +142,7 @@ impl Verifier {
             access_key_id: scope.access_key_id.to_owned(),
             expiration,
             parameters,
+            signed_headers,
         })
     }
 
@@ -300,6 +191,18 @@ fn signed_headers(request: &PresignedRequest, additional: Option<&str>) -> Resul
 }
 
 impl Rejection {
+    /// OSS's `NoSuchBucket` (404) with `BucketName`, for a path-style request to another bucket.
+    fn presigned_no_such_bucket(bucket: &str) -> Self {
+        Self::with_status("NoSuchBucket", None, "The specified bucket does not exist.", 404)
+            .detail("BucketName", bucket.chars().take(255).collect::<String>())
+    }
+
+    /// Our own, no EC found: a V1 URL (`OSSAccessKeyId`, `Signature`, `Expires`), which this
+    /// verifier does not check.
+    fn presigned_v1() -> Self {
+        Self::new(code::INVALID_ARGUMENT, None, "V1 presigned URLs are not supported by this verifier.")
+    }
+
     /// Our own, no EC found: a query that is not valid percent-encoding.
     fn presigned_query_encoding() -> Self {
         Self::new(code::INVALID_ARGUMENT, None, "The query string is not valid percent-encoding.")

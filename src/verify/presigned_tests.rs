@@ -117,6 +117,83 @@ fn each_rule_has_its_answer() {
 }
 
 #[test]
+fn a_path_style_request_names_the_verifiers_bucket() {
+    let creds = Credentials::example();
+    let url = sign(&Presign::put(Bucket::new("examplebucket").unwrap(), "dir/a b.txt"), &creds);
+    let (path, query) = url.url().split_once(".com").unwrap().1.split_once('?').unwrap();
+    assert_eq!(path, "/dir/a%20b.txt");
+    let v = verifier();
+    let path_style = |path: &str| PresignedRequest::path_style("PUT", path, query);
+    let accepted = v.verify_presigned_at(&path_style("/examplebucket/dir/a%20b.txt"), &creds, NOW).unwrap();
+    assert_eq!(accepted.key, "dir/a b.txt");
+    let other = v.verify_presigned_at(&path_style("/otherbucket/dir/a%20b.txt"), &creds, NOW).unwrap_err();
+    assert_eq!((other.code(), other.http_status()), ("NoSuchBucket", 404));
+    assert_eq!(other.details().collect::<Vec<_>>(), [("BucketName", "otherbucket")]);
+    // The bucket alone, with or without a slash: no key, so not this URL's signature.
+    for no_key in ["/examplebucket", "/examplebucket/", "examplebucket/dir/a%20b.txt"] {
+        let r = path_style(no_key);
+        assert_eq!(r.bucket(), Some("examplebucket"), "{no_key}");
+        assert_eq!(v.verify_presigned_at(&r, &creds, NOW).is_ok(), no_key.contains("dir"), "{no_key}");
+    }
+    // A virtual-hosted path that happens to start with the bucket is a key like any other.
+    assert!(
+        v.verify_presigned_at(&PresignedRequest::new("PUT", "/examplebucket/dir/a%20b.txt", query), &creds, NOW)
+            .is_err()
+    );
+}
+
+#[test]
+fn a_request_without_a_signing_parameter_is_anonymous() {
+    let v = verifier();
+    let creds = Credentials::example();
+    for query in ["", "x-oss-process=image/resize,w_100", "uploads", "Expires=1732687841", "x-oss-signaturex=1"] {
+        let r = PresignedRequest::new("GET", "/a.txt", query);
+        assert!(!r.is_presigned(), "{query}");
+        let refused = v.verify_presigned_at(&r, &creds, NOW).unwrap_err();
+        assert_eq!(
+            (refused.code(), refused.http_status(), refused.message()),
+            ("AccessDenied", 403, "You have no right to access this object because of bucket acl."),
+            "{query}"
+        );
+    }
+    // Any one signing parameter makes it a presigned request, refused for what is wrong with it.
+    for query in ["x-oss-expires=60", "x%2Doss-date=20241127T060941Z", "x-oss-signature", "a=1&x-oss-credential=X"] {
+        let r = PresignedRequest::new("GET", "/a.txt", query);
+        assert!(r.is_presigned(), "{query}");
+        let refused = v.verify_presigned_at(&r, &creds, NOW).unwrap_err();
+        assert_eq!((refused.code(), refused.argument_name()), ("InvalidArgument", None), "{query}");
+    }
+    // A V1 URL is presigned, and refused as a signature this verifier does not check.
+    let v1 = PresignedRequest::new("GET", "/a.txt", "OSSAccessKeyId=LTAI&Expires=1732687841&Signature=c2ln");
+    assert!(v1.is_presigned());
+    let refused = v.verify_presigned_at(&v1, &creds, NOW).unwrap_err();
+    assert_eq!(refused.message(), "V1 presigned URLs are not supported by this verifier.");
+}
+
+#[test]
+fn the_accepted_request_says_which_headers_were_signed() {
+    let creds = Credentials::example();
+    let url = sign(
+        &Presign::put(Bucket::new("examplebucket").unwrap(), "a")
+            .header("Content-Length", "5")
+            .additional_header("content-length")
+            .header("x-oss-forbid-overwrite", "true"),
+        &creds,
+    );
+    let request = sent(&url).with_header("Cache-Control", "no-cache").with_header("X-Oss-Meta-Late", "1");
+    // The late x-oss-* header is signed by default: it breaks the signature.
+    assert!(verifier().verify_presigned_at(&request, &creds, NOW).is_err());
+    let request = sent(&url).with_header("Cache-Control", "no-cache").with_header("Content-Type", "");
+    let refused = verifier().verify_presigned_at(&request, &creds, NOW);
+    assert_eq!(refused.unwrap_err().code(), "SignatureDoesNotMatch", "an empty Content-Type is still signed");
+    let accepted =
+        verifier().verify_presigned_at(&sent(&url).with_header("Cache-Control", "no-cache"), &creds, NOW).unwrap();
+    assert_eq!(accepted.signed_headers, ["content-length", "x-oss-forbid-overwrite"]);
+    assert!(accepted.is_signed_header("Content-Length") && accepted.is_signed_header("X-OSS-Forbid-Overwrite"));
+    assert!(!accepted.is_signed_header("cache-control") && !accepted.is_signed_header("content-type"));
+}
+
+#[test]
 fn sts_tokens_are_checked() {
     let sts = Credentials::example().with_security_token("CAIS-token").unwrap();
     let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &sts);

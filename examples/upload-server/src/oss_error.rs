@@ -177,11 +177,6 @@ pub(crate) fn invalid_digest() -> Rejection {
     error(StatusCode::BAD_REQUEST, "InvalidDigest", "The Content-MD5 you specified was invalid.", None)
 }
 
-/// A write without a signature to the (private) local bucket, as OSS answers anonymous writes.
-pub(crate) fn anonymous_denied() -> Rejection {
-    error(StatusCode::FORBIDDEN, "AccessDenied", "You have no right to access this object because of bucket acl.", None)
-}
-
 pub(crate) fn internal(detail: impl std::fmt::Display) -> Rejection {
     eprintln!("upload_server: internal error: {detail}");
     error(

@@ -2,14 +2,12 @@
 //! a presigned URL), `GET` (checked when presigned, then served by `bucket.rs`), and
 //! `GET /presign_put`, which signs such PUT URLs for the upload page.
 //!
-//! A request carrying the parameters of a presigned URL is verified with the crate's verifier
-//! (`Verifier::verify_presigned_at`) from its method, raw path, raw query and headers, before a
-//! byte of its body is read. The verifier takes the path as on a virtual-hosted URL, `/` + the
-//! key, and puts its own bucket into the canonical resource (`/<bucket>/<key>`); the local
-//! bucket's path-style `/oss/<bucket>/<key>` is handed over without its `/oss/<bucket>`. The
-//! presign endpoint signs with the local bucket's URL as a custom endpoint, which the signer
-//! likewise keeps out of the canonical resource: both sides sign `/<bucket>/<key>`
-//! (`docs/oss-rules.md` §13).
+//! A request carrying a signing parameter (`PresignedRequest::is_presigned`) is verified with
+//! the crate's verifier (`Verifier::verify_presigned_at`) from its method, raw path, raw query
+//! and headers, before a byte of its body is read. The local bucket's path-style
+//! `/oss/<bucket>/<key>` is handed over as `/<bucket>/<key>` (`PresignedRequest::path_style`,
+//! which checks the bucket); both the verifier and the presigner, which signs with the local
+//! bucket's URL as a custom endpoint, sign `/<bucket>/<key>` (`docs/oss-rules.md` §13).
 //!
 //! An accepted PUT is streamed to a staging file under the POST path's limits (at most 5 GB or
 //! `--max-request-size`, `--read-timeout`, `--max-uploads`), then renamed into place with the
@@ -27,7 +25,7 @@ use base64::Engine as _;
 use futures_util::StreamExt as _;
 use md5::{Digest as _, Md5};
 use oss_post_policy::time::{Duration, OffsetDateTime};
-use oss_post_policy::verify::{AcceptedRequest, MAX_OBJECT_SIZE, PresignedRequest, Rejection};
+use oss_post_policy::verify::{MAX_OBJECT_SIZE, PresignedRequest, Rejection};
 use oss_post_policy::{Endpoint, Presign, PresignedUrl};
 
 use crate::App;
@@ -35,18 +33,6 @@ use crate::bucket::{self, error_response, finish, host_id, store, store_content_
 use crate::disk::{INCOMING, META, object_path};
 use crate::intake::TempFile;
 use crate::oss_error::{self, next_request_id};
-
-/// The query parameters only a presigned URL carries: a request with any of them is verified
-/// as one.
-const SIGNATURE_PARAMETERS: [&str; 7] = [
-    "x-oss-signature-version",
-    "x-oss-credential",
-    "x-oss-date",
-    "x-oss-expires",
-    "x-oss-signature",
-    "x-oss-security-token",
-    "x-oss-additional-headers",
-];
 
 const CONTENT_MD5: HeaderName = HeaderName::from_static("content-md5");
 const FORBID_OVERWRITE: HeaderName = HeaderName::from_static("x-oss-forbid-overwrite");
@@ -126,27 +112,12 @@ fn presign(app: &App, query: &PresignQuery) -> Result<PresignResponse, String> {
     Ok(PresignResponse { url, key })
 }
 
-/// Verifies `uri` as a presigned request when its query carries a signature parameter
-/// (`None` when it carries none: an anonymous request).
-pub(crate) fn authorize(
-    app: &App,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Result<Option<AcceptedRequest>, Rejection> {
-    let query = uri.query().unwrap_or_default();
-    let presigned = query.split('&').any(|pair| {
-        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-        SIGNATURE_PARAMETERS.contains(&name)
-    });
-    if !presigned {
-        return Ok(None);
-    }
-    // `/oss/<bucket>/<key>` as sent (the routes guarantee the shape): the verifier wants `/<key>`.
-    let path = uri.path().strip_prefix("/oss/").and_then(|rest| rest.find('/').map(|at| &rest[at..])).unwrap_or("/");
-    let request = PresignedRequest::new(method.as_str(), path, query)
-        .with_headers(headers.iter().map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes()))));
-    app.verifier.verify_presigned(&request, OffsetDateTime::now_utc()).map(Some)
+/// The request as the verifier reads it: `/oss/<bucket>/<key>` (the routes guarantee the
+/// shape) as the path-style `/<bucket>/<key>`.
+fn presigned_request(method: &Method, uri: &Uri, headers: &HeaderMap) -> PresignedRequest {
+    let path = uri.path().strip_prefix("/oss").unwrap_or_default();
+    PresignedRequest::path_style(method.as_str(), path, uri.query().unwrap_or_default())
+        .with_headers(headers.iter().map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes()))))
 }
 
 /// `GET /oss/<bucket>/<key>`: on a presigned URL, once it verifies; without a signature
@@ -158,9 +129,10 @@ pub(crate) async fn get_object(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let key = if bucket == app.bucket.as_str() {
-        match authorize(&app, &method, &uri, &headers) {
-            Ok(accepted) => accepted.map_or(key, |accepted| accepted.key),
+    let request = presigned_request(&method, &uri, &headers);
+    let key = if bucket == app.bucket.as_str() && request.is_presigned() {
+        match app.verifier.verify_presigned(&request, OffsetDateTime::now_utc()) {
+            Ok(accepted) => accepted.key,
             Err(refusal) => {
                 let request_id = next_request_id();
                 return finish(error_response(&refusal, &request_id, &host_id(&headers)), &headers, &request_id);
@@ -175,14 +147,13 @@ pub(crate) async fn get_object(
 /// `PUT /oss/<bucket>/<key>`: `PutObject` on a presigned URL.
 pub(crate) async fn put_object(
     State(app): State<Arc<App>>,
-    UrlPath((bucket, _)): UrlPath<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let request_id = next_request_id();
-    let reply = match put_object_inner(&app, &bucket, &method, &uri, &headers, body, &request_id).await {
+    let reply = match put_object_inner(&app, &method, &uri, &headers, body, &request_id).await {
         Ok(response) => response,
         Err(refusal) => error_response(&refusal, &request_id, &host_id(&headers)),
     };
@@ -191,18 +162,18 @@ pub(crate) async fn put_object(
 
 async fn put_object_inner(
     app: &App,
-    bucket: &str,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
     request_id: &str,
 ) -> Result<Response, Rejection> {
-    if bucket != app.bucket.as_str() {
-        return Err(oss_error::no_such_bucket());
-    }
-    // Everything the request head decides, before the body is read.
-    let accepted = authorize(app, method, uri, headers)?.ok_or_else(oss_error::anonymous_denied)?;
+    // Everything the request head decides, before the body is read. The verifier answers a
+    // path to another bucket (NoSuchBucket) and a request without a signature (AccessDenied,
+    // as the private bucket's ACL).
+    let request = presigned_request(method, uri, headers);
+    let accepted = app.verifier.verify_presigned(&request, OffsetDateTime::now_utc())?;
+    let bucket = app.bucket.as_str();
     let path = object_path(&app.data_dir.join(bucket), &accepted.key)?;
     let max = app.limits.max_request_size.min(MAX_OBJECT_SIZE);
     let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
