@@ -5,6 +5,7 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use crate::field::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::presign::canonical_request::decode;
 use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, redact_query};
 
 /// A request as a server received it: method, raw path, raw query, headers.
@@ -217,28 +218,3 @@ const SIGNING_PARAMETERS: [&str; 9] = [
     ACCESS_KEY_ID_V1,
     SIGNATURE_V1,
 ];
-
-/// Decodes `%XX` (and, in a query, `+` as a space); `None` for a broken escape.
-pub(super) fn decode(text: &str, plus_is_space: bool) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    Some(out)
-}
