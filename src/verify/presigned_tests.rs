@@ -342,3 +342,18 @@ fn debug_redacts_the_signature_and_token_under_any_spelling_the_verifier_reads()
     let shown = format!("{request:?}");
     assert!(!shown.contains(&signature) && !shown.contains("CAIS"), "{shown}");
 }
+
+#[test]
+fn debug_redacts_credential_headers() {
+    // A server passes every header it received: one signed in the header, or carrying a token.
+    let request = PresignedRequest::new("GET", "/a", "x-oss-expires=60")
+        .with_header(
+            "Authorization",
+            "OSS4-HMAC-SHA256 Credential=LTAI/20241127/cn-hangzhou/oss/aliyun_v4_request,Signature=5f3c",
+        )
+        .with_header("X-Oss-Security-Token", "CAIS-token")
+        .with_header("Content-Type", "image/png");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("5f3c") && !shown.contains("CAIS"), "{shown}");
+    assert!(shown.contains("image/png") && shown.contains("Authorization"), "{shown}");
+}
