@@ -7,10 +7,10 @@
 
 use base64::Engine as _;
 use oss_post_policy::time::{Duration, OffsetDateTime};
-use oss_post_policy::verify::{FilePart, Submission, Verifier};
+use oss_post_policy::verify::{FilePart, PresignedRequest, Submission, Verifier};
 use oss_post_policy::{
-    Bucket, Condition, Credentials, Error, Field, PolicyDocument, PolicyText, PostPolicy, Region, SignatureVersion,
-    Signer, SigningKey, SigningKeyCache, TempUpload, TempUploadRequest,
+    Bucket, Condition, Credentials, Error, Field, PolicyDocument, PolicyText, PostPolicy, Presign, Region,
+    SignatureVersion, Signer, SigningKey, SigningKeyCache, TempUpload, TempUploadRequest,
 };
 
 const TOKEN: &str = "TOKEN-SECRET-MARKER+/=";
@@ -94,8 +94,16 @@ fn token_prefix_upload() -> Submission {
 
 fn rejection(sent: &Submission, trusted: &Credentials) -> Vec<String> {
     let verifier = Verifier::new(bucket(), region());
-    let r = verifier.verify_at(sent, trusted, now()).expect_err("the case is refused");
-    let mut all = shown(&r);
+    rendered(&verifier.verify_at(sent, trusted, now()).expect_err("the case is refused"))
+}
+
+fn presigned_rejection(sent: &PresignedRequest) -> Vec<String> {
+    let verifier = Verifier::new(bucket(), region());
+    rendered(&verifier.verify_presigned_at(sent, &sts(), now()).expect_err("the case is refused"))
+}
+
+fn rendered(r: &oss_post_policy::Rejection) -> Vec<String> {
+    let mut all = shown(r);
     all.push(r.to_xml("REQUEST", "HOST"));
     all.push(serde_json::to_string(&r).unwrap());
     all
@@ -137,6 +145,12 @@ fn no_public_type_shows_a_secret() {
     let document = PolicyDocument::parse(std::str::from_utf8(&decoded).unwrap()).unwrap();
     let verifier = Verifier::new(bucket(), region());
     let accepted = verifier.verify_at(&sent, &sts(), now()).unwrap();
+    let presign = Presign::put(bucket(), "k").header("Content-Type", "image/png");
+    let presigned = presign.sign_at(&signer(SignatureVersion::V4), now()).unwrap();
+    let presigned_request =
+        PresignedRequest::from_url("PUT", presigned.url()).with_headers(presigned.headers().iter().cloned());
+    let accepted_request = verifier.verify_presigned_at(&presigned_request, &sts(), now()).unwrap();
+    let html = PresignedRequest::from_url("PUT", presigned.url()).with_header("Content-Type", "text/html");
 
     let cases: Vec<(&str, Vec<String>)> = vec![
         ("Credentials", debug(&sts())),
@@ -195,6 +209,15 @@ fn no_public_type_shows_a_secret() {
             ),
         ),
         ("Rejection: condition", rejection(&with(&sent, "key", "other/cat.png"), &sts())),
+        ("Presign", debug(&presign)),
+        ("PresignedUrl", debug(&presigned)),
+        ("PresignedRequest", debug(&presigned_request)),
+        ("AcceptedRequest", debug(&accepted_request)),
+        ("Rejection: presigned signature", presigned_rejection(&html)),
+        (
+            "Rejection: presigned signature, the token also in a header",
+            presigned_rejection(&html.clone().with_header("x-oss-security-token", TOKEN)),
+        ),
         ("Rejection: expired", {
             let later = Verifier::new(bucket(), region()).verify_at(&sent, &sts(), now() + Duration::hours(2));
             let r = later.unwrap_err();
@@ -202,7 +225,10 @@ fn no_public_type_shows_a_secret() {
         }),
     ];
 
-    let mut needles = vec![TOKEN.to_owned(), SECRET.to_owned(), key.to_hex().to_string()];
+    // The token percent-encoded, as a presigned URL carries it.
+    let mut needles =
+        vec![TOKEN.to_owned(), "TOKEN-SECRET-MARKER%2B%2F%3D".to_owned(), SECRET.to_owned(), key.to_hex().to_string()];
+    needles.extend(presigned.url().split_once("x-oss-signature=").map(|(_, signature)| signature.to_owned()));
     needles.extend(token_in_base64());
     for f in [&form, &v1_form] {
         needles.extend(["policy", "x-oss-signature", "Signature"].iter().filter_map(|n| f.get(n)).map(str::to_owned));
@@ -229,6 +255,8 @@ fn the_needles_are_where_the_wire_needs_them() {
     assert!(serde_json::to_string(&form).unwrap().contains(TOKEN), "serde is the wire: it carries the token");
     let text = format!(r#"{{"expiration": "2030-01-01T00:00:00Z", "conditions": [{{"x-oss-meta-copy": "{TOKEN}"}}]}}"#);
     assert!(PolicyText::new(bucket(), text).unwrap().as_str().contains(TOKEN));
+    let presigned = Presign::get(bucket(), "k").sign_at(&signer(SignatureVersion::V4), now()).unwrap();
+    assert!(presigned.url().contains("x-oss-security-token=TOKEN-SECRET-MARKER%2B%2F%3D"), "{}", presigned.url());
 }
 
 #[test]

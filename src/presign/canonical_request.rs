@@ -59,6 +59,32 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// Decodes `%XX` (two hex digits; and, in a query, `+` as a space); `None` for a broken escape.
+pub(crate) fn decode(text: &str, plus_is_space: bool) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                // Checked digit by digit: `u8::from_str_radix` alone would also read "+F".
+                let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+                out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+                i += 3;
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The object's path in the URL, `/` + the key encoded with its `/` kept.
 pub(crate) fn key_path(key: &[u8]) -> String {
     let mut out = String::with_capacity(key.len() + 1);

@@ -6,7 +6,8 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use time::OffsetDateTime;
 
 use super::HttpMethod;
-use crate::field::{SECURITY_TOKEN, SIGNATURE_V4};
+use super::canonical_request::decode;
+use crate::field::{REDACTED, SECURITY_TOKEN, SIGNATURE_V4};
 use crate::time_fmt;
 
 /// A signed request: the method, the URL, the headers the client must send, the expiration.
@@ -97,7 +98,8 @@ impl fmt::Debug for PresignedUrl {
 }
 
 /// `url` (or a bare query) with the values of `x-oss-signature` and `x-oss-security-token`
-/// replaced by `<redacted>`: whoever holds a presigned URL may use it.
+/// replaced by `<redacted>`: whoever holds a presigned URL may use it. Names are compared
+/// percent-decoded, as the verifier reads them (`x-oss-%73ignature` is the signature).
 pub(crate) fn redact_query(url: &str) -> String {
     let (mut shown, query) = match url.split_once('?') {
         Some((base, query)) => (format!("{base}?"), query),
@@ -108,8 +110,9 @@ pub(crate) fn redact_query(url: &str) -> String {
         if i > 0 {
             shown.push('&');
         }
-        if name == SIGNATURE_V4 || name == SECURITY_TOKEN {
-            shown.extend([name, "=<redacted>"]);
+        let decoded = decode(name, true);
+        if [SIGNATURE_V4, SECURITY_TOKEN].iter().any(|s| decoded.as_deref() == Some(s.as_bytes())) {
+            shown.extend([name, "=", REDACTED]);
         } else {
             shown.push_str(pair);
         }

@@ -9,14 +9,20 @@
 //! form, §4); the AccessKey and the STS token; the additional headers present; then the
 //! signature over the canonical request, compared in constant time.
 
+use std::collections::HashSet;
+
 use time::{Duration, OffsetDateTime};
 
 use super::lookup::CredentialLookup;
-use super::presigned_request::{AcceptedRequest, PresignedRequest, decode};
+use super::presigned_request::{AcceptedRequest, PresignedRequest};
 use super::rejection::{Rejection, code};
 use super::{Verifier, scope, signature};
-use crate::field::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
-use crate::presign::canonical_request::{CanonicalRequest, canonical_query, encode, signed_by_default, string_to_sign};
+use crate::field::{
+    ACCESS_KEY_ID_V1, CREDENTIAL, DATE, REDACTED, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
+};
+use crate::presign::canonical_request::{
+    CanonicalRequest, canonical_query, decode, encode, signed_by_default, string_to_sign,
+};
 use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, RESERVED_QUERY};
 use crate::signature::ALGORITHM_V4;
 use crate::time_fmt;
@@ -32,10 +38,12 @@ fn parse_query(query: &str) -> Result<Parameters, Rejection> {
         let (Some(name), Some(value)) = (decode(name, true), decode(value, true)) else {
             return Err(Rejection::presigned_query_encoding());
         };
-        if out.iter().any(|(n, _)| *n == name) {
-            return Err(Rejection::presigned_parameter_repeated(&String::from_utf8_lossy(&name)));
-        }
         out.push((name, value));
+    }
+    // A set, not a scan per parameter: a long hostile query must not cost its square.
+    let mut seen = HashSet::with_capacity(out.len());
+    if let Some((name, _)) = out.iter().find(|(name, _)| !seen.insert(name.as_slice())) {
+        return Err(Rejection::presigned_parameter_repeated(&String::from_utf8_lossy(name)));
     }
     Ok(out)
 }
@@ -122,9 +130,10 @@ impl Verifier {
         let scope_text = credential.split_once('/').map_or(credential.as_str(), |(_, s)| s);
         let to_sign = string_to_sign(&date, scope_text, &canonical);
         if !self.key_cache.get(trusted, scope.date, &self.region).verify(to_sign.as_bytes(), &signature) {
-            // The canonical request holds the STS token: it never goes into a rejection.
-            let shown = match params.iter().find(|(n, _)| n == SECURITY_TOKEN.as_bytes()) {
-                Some((_, token)) => canonical.replace(&encode(token), "<redacted>"),
+            // The canonical request holds the STS token (encoded in the query, as sent in an
+            // `x-oss-security-token` header): it never goes into a rejection.
+            let shown = match trusted.security_token().filter(|t| !t.is_empty()) {
+                Some(token) => canonical.replace(&encode(token.as_bytes()), REDACTED).replace(token, REDACTED),
                 None => canonical,
             };
             return Err(Rejection::presigned_signature_mismatch(to_sign, shown));

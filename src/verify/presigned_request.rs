@@ -4,7 +4,10 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::field::{ACCESS_KEY_ID_V1, CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::field::{
+    ACCESS_KEY_ID_V1, CREDENTIAL, DATE, REDACTED, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
+};
+use crate::presign::canonical_request::decode;
 use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, redact_query};
 
 /// A request as a server received it: method, raw path, raw query, headers.
@@ -14,7 +17,8 @@ use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, redact_query};
 /// custom-domain URL (the bucket is the [`Verifier`](super::Verifier)'s); with [`PresignedRequest::path_style`]
 /// it is `/<bucket>/<key>`, and the verifier checks the bucket is its own. Either way the
 /// canonical request signs `/<bucket>/<key>` (`docs/oss-rules.md` §13). `Debug` redacts
-/// `x-oss-signature` and `x-oss-security-token`.
+/// `x-oss-signature` and `x-oss-security-token` in the query, and the `Authorization` and
+/// `x-oss-security-token` headers.
 ///
 /// ```
 /// use oss_post_policy::verify::{PresignedRequest, Verifier};
@@ -147,10 +151,25 @@ impl fmt::Debug for PresignedRequest {
             .field("bucket", &self.bucket)
             .field("path", &self.path)
             .field("query", &redact_query(&self.query))
-            .field("headers", &self.headers)
+            .field("headers", &redact_headers(&self.headers))
             .finish()
     }
 }
+
+/// The headers with the values of `Authorization` (a request signed in its header) and
+/// `x-oss-security-token` redacted: a server passes every header it received.
+fn redact_headers(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let secret = [AUTHORIZATION, SECURITY_TOKEN].iter().any(|s| s.eq_ignore_ascii_case(name));
+            (name.as_str(), if secret { REDACTED } else { value.as_str() })
+        })
+        .collect()
+}
+
+/// The header of a request signed in its header (not presigned).
+const AUTHORIZATION: &str = "authorization";
 
 /// A presigned request the verifier accepts: what it is for and who signed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,28 +236,3 @@ const SIGNING_PARAMETERS: [&str; 9] = [
     ACCESS_KEY_ID_V1,
     SIGNATURE_V1,
 ];
-
-/// Decodes `%XX` (and, in a query, `+` as a space); `None` for a broken escape.
-pub(super) fn decode(text: &str, plus_is_space: bool) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    Some(out)
-}

@@ -275,3 +275,89 @@ proptest! {
         prop_assert!(refused(request, NOW + Duration::seconds(301)));
     }
 }
+
+#[test]
+fn a_refusal_quotes_the_canonical_request_without_the_token() {
+    let v = verifier();
+    let creds = Credentials::example();
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &creds);
+    let (_, query) = url.url().split_once('?').unwrap();
+    let wrong = query.replacen("x-oss-signature=", "x-oss-signature=0", 1);
+    // An empty token, which a credential without one accepts: nothing to redact.
+    let empty = PresignedRequest::new("GET", "/a", format!("x-oss-security-token=&{wrong}"));
+    let refused = v.verify_presigned_at(&empty, &creds, NOW).unwrap_err();
+    let canonical = refused.details().find(|(n, _)| *n == "CanonicalRequest").unwrap().1;
+    assert!(canonical.starts_with("GET\n/examplebucket/a\n") && !canonical.contains("<redacted>"), "{canonical}");
+    // The token also sent as a header (signed, as every x-oss-* header): redacted there too.
+    let sts = Credentials::example().with_security_token("CAIS+sts/token==").unwrap();
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &sts);
+    let request = sent(&url).with_header("x-oss-security-token", "CAIS+sts/token==");
+    let refused = v.verify_presigned_at(&request, &sts, NOW).unwrap_err();
+    let canonical = refused.details().find(|(n, _)| *n == "CanonicalRequest").unwrap().1;
+    assert!(!canonical.contains("CAIS") && canonical.contains("x-oss-security-token:<redacted>"), "{canonical}");
+}
+
+#[test]
+fn an_escape_is_a_percent_and_two_hex_digits() {
+    let creds = Credentials::example();
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a").query("a", "\u{f}"), &creds);
+    let (_, query) = url.url().split_once('?').unwrap();
+    assert!(query.contains("a=%0F"));
+    assert!(verifier().verify_presigned_at(&PresignedRequest::new("GET", "/a", query), &creds, NOW).is_ok());
+    // `u8::from_str_radix` would read "+F" as 15.
+    for bad in ["%+F", "%-1", "% F", "%F"] {
+        let query = query.replace("a=%0F", &format!("a={bad}"));
+        let refused = verifier().verify_presigned_at(&PresignedRequest::new("GET", "/a", query), &creds, NOW);
+        assert_eq!(refused.unwrap_err().message(), "The query string is not valid percent-encoding.", "{bad}");
+    }
+}
+
+#[test]
+fn many_distinct_parameters_are_read_and_a_repeated_one_refused() {
+    let creds = Credentials::example();
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &creds);
+    let (_, query) = url.url().split_once('?').unwrap();
+    let many = (0..20_000).fold(String::new(), |mut q, i| {
+        q.push_str("&p");
+        q.push_str(&i.to_string());
+        q
+    });
+    let refused =
+        verifier().verify_presigned_at(&PresignedRequest::new("GET", "/a", [query, &many].concat()), &creds, NOW);
+    assert_eq!(refused.unwrap_err().code(), "SignatureDoesNotMatch", "read to the end");
+    let repeated = format!("{query}{many}&p5&p7");
+    let refused =
+        verifier().verify_presigned_at(&PresignedRequest::new("GET", "/a", repeated), &creds, NOW).unwrap_err();
+    assert_eq!(refused.argument_name(), Some("ParameterName"));
+    assert_eq!(refused.argument_value(), Some("p5"), "the first name sent again");
+}
+
+#[test]
+fn debug_redacts_the_signature_and_token_under_any_spelling_the_verifier_reads() {
+    let creds = Credentials::example().with_security_token("CAIS-token").unwrap();
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a"), &creds);
+    let (_, query) = url.url().split_once('?').unwrap();
+    let signature = query.split_once("x-oss-signature=").unwrap().1.to_owned();
+    let spelled = query
+        .replace("x-oss-signature=", "x-oss-%73ignature=")
+        .replace("x-oss-security-token=", "x%2Doss-security-token=");
+    let request = PresignedRequest::new("GET", "/a", spelled);
+    assert!(verifier().verify_presigned_at(&request, &creds, NOW).is_ok(), "the verifier reads these names");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains(&signature) && !shown.contains("CAIS"), "{shown}");
+}
+
+#[test]
+fn debug_redacts_credential_headers() {
+    // A server passes every header it received: one signed in the header, or carrying a token.
+    let request = PresignedRequest::new("GET", "/a", "x-oss-expires=60")
+        .with_header(
+            "Authorization",
+            "OSS4-HMAC-SHA256 Credential=LTAI/20241127/cn-hangzhou/oss/aliyun_v4_request,Signature=5f3c",
+        )
+        .with_header("X-Oss-Security-Token", "CAIS-token")
+        .with_header("Content-Type", "image/png");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("5f3c") && !shown.contains("CAIS"), "{shown}");
+    assert!(shown.contains("image/png") && shown.contains("Authorization"), "{shown}");
+}
