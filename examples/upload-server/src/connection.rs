@@ -1,7 +1,8 @@
 //! The accept loop: HTTP/1 connections served by hyper with a request-head timeout, which
 //! axum's own `serve` does not set. A connection whose next request head has not fully arrived
 //! within `--read-timeout` (a half-sent head, or an idle keep-alive connection) is closed; the
-//! body's own timeout is in `intake.rs`.
+//! body's own timeout is in the routes that read one (`intake.rs`, `presigned.rs`,
+//! `callback.rs`).
 
 use std::time::Duration;
 

@@ -1,7 +1,12 @@
 //! What an attacker could do with the example server beyond its upload limits (`abuse.rs`):
-//! serve script from the server's own origin.
+//! serve script from the server's own origin, and hold connections open on routes that read a
+//! whole body.
 
 mod common;
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use common::{BUCKET, Server};
 
@@ -56,4 +61,32 @@ fn uploaded_pages_cannot_run_script_on_the_servers_origin() {
         }
     }
     assert_eq!(server.files().len(), 2, "{:?} in {BUCKET}", server.files());
+}
+
+#[test]
+fn a_callback_request_whose_body_stops_is_answered_within_the_read_timeout() {
+    let server = Server::start("hard-cb-slow", &["--read-timeout", "1"]);
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "POST /callback HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 1000\r\n\r\nbucket=").unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "after {:?}: {answer:?}", started.elapsed());
+    assert!(answer.contains(r#""status":"refused""#), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_callback_request_over_2_mb_is_refused() {
+    let server = Server::start("hard-cb-large", &[]);
+    let answer = reqwest::blocking::Client::new()
+        .post(format!("{}/callback", server.url))
+        .body(vec![b'a'; 2 * 1024 * 1024 + 1])
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), 413);
+    let answer: serde_json::Value = serde_json::from_str(&answer.text().unwrap()).unwrap();
+    assert_eq!(answer["status"], "refused", "{answer}");
 }
