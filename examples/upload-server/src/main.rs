@@ -103,7 +103,7 @@ limits on what one client may cost the local bucket (examples/README.md, Limits)
   --max-part-header N  most bytes read without finding the end of a part header (or the first
                        boundary); default 65536
   --read-timeout S     seconds a connection may send nothing (a request head must arrive
-                       within it); default 30
+                       within it), or take nothing of an answer; default 30
   --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded; default 100
 
 upload callbacks made by the local bucket (examples/README.md, Upload callbacks):

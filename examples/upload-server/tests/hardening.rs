@@ -90,3 +90,24 @@ fn a_callback_request_over_2_mb_is_refused() {
     let answer: serde_json::Value = serde_json::from_str(&answer.text().unwrap()).unwrap();
     assert_eq!(answer["status"], "refused", "{answer}");
 }
+
+#[test]
+fn a_client_that_stops_reading_its_answer_is_cut_off_after_the_read_timeout() {
+    let server = Server::start("hard-slow-read", &["--read-timeout", "1", "--max-size", "33554432"]);
+    let object = vec![b'x'; 32 * 1024 * 1024];
+    let key = upload(&server, "big.bin", "application/octet-stream", &object);
+    let addr = server.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "GET /oss/{BUCKET}/{key} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    // Far more than the socket buffers hold waits for this client, which reads nothing.
+    std::thread::sleep(Duration::from_secs(4));
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut received = Vec::new();
+    let _ = stream.read_to_end(&mut received);
+    assert!(
+        received.starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&received[..received.len().min(80)])
+    );
+    assert!(received.len() < object.len(), "the whole object waited {} bytes", received.len());
+}
