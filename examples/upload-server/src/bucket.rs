@@ -133,12 +133,13 @@ pub(crate) async fn store_content_type(
             _ => Ok(()),
         };
     };
-    let staged = app.data_dir.join(INCOMING).join(format!("{request_id}-{}.type", std::process::id()));
-    tokio::fs::write(&staged, content_type).await.map_err(oss_error::internal)?;
-    tokio::fs::rename(&staged, meta).await.map_err(|e| {
-        let _ = std::fs::remove_file(&staged);
-        oss_error::internal(e)
-    })
+    // Removed when dropped, on a failure or a client gone mid-way, like the object's own.
+    let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id, "type").await?;
+    staged.write(content_type.as_bytes()).await?;
+    let staged = staged.synced().await?;
+    tokio::fs::rename(&staged.path, meta).await.map_err(oss_error::internal)?;
+    staged.disarm();
+    Ok(())
 }
 
 fn success_response(app: &App, accepted: &AcceptedUpload, etag: &str) -> Response {
