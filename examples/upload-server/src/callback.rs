@@ -107,12 +107,21 @@ pub(crate) struct Callbacks {
     /// The key the application trusts: the bucket's, or OSS's with `--oss-host`.
     trusted: CallbackPublicKey,
     limits: CallbackLimits,
+    /// One permit per callback request the application reads (as many as `--max-uploads`:
+    /// each read may hold 2 MB).
+    requests: tokio::sync::Semaphore,
 }
 
 impl Callbacks {
     /// A fresh key for the local bucket; the application trusts it, or OSS's key when
-    /// `real_oss` (browsers upload to a real bucket, which signs with OSS's key).
-    pub(crate) fn new(limits: CallbackLimits, real_oss: bool, public_url: &str) -> Result<Self, String> {
+    /// `real_oss` (browsers upload to a real bucket, which signs with OSS's key). The
+    /// application reads at most `max_requests` callback requests at once.
+    pub(crate) fn new(
+        limits: CallbackLimits,
+        real_oss: bool,
+        public_url: &str,
+        max_requests: usize,
+    ) -> Result<Self, String> {
         let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, KEY_BITS)
             .map_err(|e| format!("cannot make the callback key: {e}"))?;
         let public_pem = key
@@ -124,7 +133,8 @@ impl Callbacks {
         } else {
             CallbackPublicKey::from_pem(&public_pem).map_err(|e| format!("cannot read the callback key: {e}"))?
         };
-        Ok(Self { url: format!("{public_url}{ROUTE}"), key, public_pem, trusted, limits })
+        let requests = tokio::sync::Semaphore::new(max_requests.min(tokio::sync::Semaphore::MAX_PERMITS));
+        Ok(Self { url: format!("{public_url}{ROUTE}"), key, public_pem, trusted, limits, requests })
     }
 
     /// `authorization`: base64 of the RSA-MD5 signature of the callback's signed string.
@@ -398,7 +408,12 @@ async fn application(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap, 
         eprintln!("upload_server: callback refused: {reason:?}");
         (status, axum::Json(serde_json::json!({ "status": "refused", "reason": reason }))).into_response()
     };
-    // Read whole, so bounded in size and in time: a client that stops sending is not waited for.
+    // Read whole, so bounded in size, in time (a client that stops sending is not waited for)
+    // and in number.
+    let Ok(_permit) = app.callbacks.requests.try_acquire() else {
+        let reason = "as many callback requests as --max-uploads are being read".to_owned();
+        return refused(StatusCode::SERVICE_UNAVAILABLE, reason);
+    };
     let timeout = app.limits.read_timeout;
     let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_REQUEST_BODY)).await {
         Ok(Ok(body)) => body,

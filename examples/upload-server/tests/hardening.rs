@@ -111,3 +111,23 @@ fn a_client_that_stops_reading_its_answer_is_cut_off_after_the_read_timeout() {
     );
     assert!(received.len() < object.len(), "the whole object waited {} bytes", received.len());
 }
+
+#[test]
+fn callback_requests_read_at_once_are_bounded_by_max_uploads() {
+    let server = Server::start("hard-cb-many", &["--read-timeout", "2", "--max-uploads", "1"]);
+    let addr = server.url.trim_start_matches("http://");
+    // One request whose body is on its way holds the only slot (and up to 2 MB of memory).
+    let mut held = TcpStream::connect(addr).unwrap();
+    write!(held, "POST /callback HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 2000000\r\n\r\nbucket=").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let client = reqwest::blocking::Client::new();
+    let busy = client.post(format!("{}/callback", server.url)).body("bucket=a").send().unwrap();
+    assert_eq!(busy.status(), 503, "{}", busy.text().unwrap());
+    // Once it times out, the slot is free again: the next request is read (and refused unsigned).
+    held.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut answer = String::new();
+    let _ = held.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    let read = client.post(format!("{}/callback", server.url)).body("bucket=a").send().unwrap();
+    assert_eq!(read.status(), 400);
+}
