@@ -9,8 +9,9 @@
 //! and MD5 are counted. Once the size is accepted the staging file is renamed into place; on
 //! every other path it is deleted, so a rejected or broken upload leaves nothing.
 //! The object's content type (as the verifier decides it) is kept beside it under
-//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it. Presigned URLs (`PUT`, and
-//! the check before a presigned `GET` reaches [`get_object`]) are `presigned.rs`.
+//! `DATA_DIR/.meta/<bucket>/<key>`, and a `GET` answers with it, sandboxed (no script runs as
+//! this server's origin). Presigned URLs (`PUT`, and the check before a presigned `GET` reaches
+//! [`get_object`]) are `presigned.rs`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -132,12 +133,13 @@ pub(crate) async fn store_content_type(
             _ => Ok(()),
         };
     };
-    let staged = app.data_dir.join(INCOMING).join(format!("{request_id}-{}.type", std::process::id()));
-    tokio::fs::write(&staged, content_type).await.map_err(oss_error::internal)?;
-    tokio::fs::rename(&staged, meta).await.map_err(|e| {
-        let _ = std::fs::remove_file(&staged);
-        oss_error::internal(e)
-    })
+    // Removed when dropped, on a failure or a client gone mid-way, like the object's own.
+    let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id, "type").await?;
+    staged.write(content_type.as_bytes()).await?;
+    let staged = staged.synced().await?;
+    tokio::fs::rename(&staged.path, meta).await.map_err(oss_error::internal)?;
+    staged.disarm();
+    Ok(())
 }
 
 fn success_response(app: &App, accepted: &AcceptedUpload, etag: &str) -> Response {
@@ -234,8 +236,16 @@ pub(crate) async fn get_object(
             .and_then(|t| HeaderValue::from_str(&t).ok())
             .unwrap_or_else(|| HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
         let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-        Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_LENGTH, HeaderValue::from(len))], body)
-            .into_response())
+        let headers = [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_LENGTH, HeaderValue::from(len)),
+            // Uploaders choose the bytes and the type: a page or SVG opened from here runs in a
+            // sandbox (no script, an opaque origin), not as this server's own origin, which
+            // signs uploads; and no type is guessed from the bytes.
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox")),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        ];
+        Ok((headers, body).into_response())
     }
     .await;
     let reply = result.unwrap_or_else(|e| error_response(&e, &request_id, &host_id(&headers)));

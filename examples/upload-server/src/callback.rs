@@ -24,13 +24,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use hyper_util::rt::TokioIo;
 use md5::{Digest as _, Md5};
 use oss_post_policy::callback_request::{CallbackPublicKey, CallbackRequest};
@@ -59,6 +59,8 @@ const KEY_BITS: usize = 512;
 pub(crate) const LOCAL_KEY_URL: &str = "https://gosspublic.alicdn.com/upload_server_local_callback_key.pem";
 /// The application's route, which the signature endpoint's `callback` points at.
 const ROUTE: &str = "/callback";
+/// The largest callback request the application reads: axum's default for a body read whole.
+const MAX_REQUEST_BODY: usize = 2 * 1024 * 1024;
 
 /// The callback options of the command line.
 #[derive(Clone, Copy)]
@@ -105,12 +107,21 @@ pub(crate) struct Callbacks {
     /// The key the application trusts: the bucket's, or OSS's with `--oss-host`.
     trusted: CallbackPublicKey,
     limits: CallbackLimits,
+    /// One permit per callback request the application reads (as many as `--max-uploads`:
+    /// each read may hold 2 MB).
+    requests: tokio::sync::Semaphore,
 }
 
 impl Callbacks {
     /// A fresh key for the local bucket; the application trusts it, or OSS's key when
-    /// `real_oss` (browsers upload to a real bucket, which signs with OSS's key).
-    pub(crate) fn new(limits: CallbackLimits, real_oss: bool, public_url: &str) -> Result<Self, String> {
+    /// `real_oss` (browsers upload to a real bucket, which signs with OSS's key). The
+    /// application reads at most `max_requests` callback requests at once.
+    pub(crate) fn new(
+        limits: CallbackLimits,
+        real_oss: bool,
+        public_url: &str,
+        max_requests: usize,
+    ) -> Result<Self, String> {
         let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, KEY_BITS)
             .map_err(|e| format!("cannot make the callback key: {e}"))?;
         let public_pem = key
@@ -122,7 +133,8 @@ impl Callbacks {
         } else {
             CallbackPublicKey::from_pem(&public_pem).map_err(|e| format!("cannot read the callback key: {e}"))?
         };
-        Ok(Self { url: format!("{public_url}{ROUTE}"), key, public_pem, trusted, limits })
+        let requests = tokio::sync::Semaphore::new(max_requests.min(tokio::sync::Semaphore::MAX_PERMITS));
+        Ok(Self { url: format!("{public_url}{ROUTE}"), key, public_pem, trusted, limits, requests })
     }
 
     /// `authorization`: base64 of the RSA-MD5 signature of the callback's signed string.
@@ -391,7 +403,33 @@ async fn public_key(State(app): State<Arc<App>>) -> Response {
 
 /// `POST /callback`: the application. It checks that the request comes from the bucket and
 /// answers JSON the bucket relays to the uploader.
-async fn application(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn application(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let refused = |status: StatusCode, reason: String| {
+        eprintln!("upload_server: callback refused: {reason:?}");
+        (status, axum::Json(serde_json::json!({ "status": "refused", "reason": reason }))).into_response()
+    };
+    // Read whole, so bounded in size, in time (a client that stops sending is not waited for)
+    // and in number.
+    let Ok(_permit) = app.callbacks.requests.try_acquire() else {
+        let reason = "as many callback requests as --max-uploads are being read".to_owned();
+        return refused(StatusCode::SERVICE_UNAVAILABLE, reason);
+    };
+    let timeout = app.limits.read_timeout;
+    let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_REQUEST_BODY)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            let e = e.into_inner();
+            return if e.is::<LengthLimitError>() {
+                refused(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is over {MAX_REQUEST_BODY} bytes"))
+            } else {
+                refused(StatusCode::BAD_REQUEST, format!("the body was cut short: {e}"))
+            };
+        }
+        Err(_) => {
+            let reason = format!("the body did not arrive within {} s (--read-timeout)", timeout.as_secs());
+            return refused(StatusCode::REQUEST_TIMEOUT, reason);
+        }
+    };
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let mut request = CallbackRequest::new(uri.path(), &body)
         .authorization(text("authorization"))
@@ -415,11 +453,7 @@ async fn application(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap, 
             answer.insert("status".to_owned(), "ok".into());
             axum::Json(answer).into_response()
         }
-        Err(e) => {
-            eprintln!("upload_server: callback refused: {e}");
-            (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({ "status": "refused", "reason": e.to_string() })))
-                .into_response()
-        }
+        Err(e) => refused(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
 

@@ -77,7 +77,7 @@ pub(crate) async fn read_form(
     object_path(bucket_dir, pending.key())?;
     let max = pending.max_file_size();
 
-    let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id).await?;
+    let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id, "part").await?;
     let mut size = 0u64;
     let mut md5 = Md5::new();
     while let Some(chunk) = part.chunk().await.map_err(refusal)? {
@@ -221,8 +221,9 @@ pub(crate) struct TempFile {
 }
 
 impl TempFile {
-    pub(crate) async fn create(dir: &Path, request_id: &str) -> Result<Self, Rejection> {
-        let path = dir.join(format!("{request_id}-{}.part", std::process::id()));
+    /// `<request id>-<process id>.<extension>` in `dir`, new.
+    pub(crate) async fn create(dir: &Path, request_id: &str, extension: &str) -> Result<Self, Rejection> {
+        let path = dir.join(format!("{request_id}-{}.{extension}", std::process::id()));
         let file = tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

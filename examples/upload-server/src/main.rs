@@ -103,8 +103,9 @@ limits on what one client may cost the local bucket (examples/README.md, Limits)
   --max-part-header N  most bytes read without finding the end of a part header (or the first
                        boundary); default 65536
   --read-timeout S     seconds a connection may send nothing (a request head must arrive
-                       within it); default 30
-  --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded; default 100
+                       within it), or take nothing of an answer; default 30
+  --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded (and as
+                       many callback requests to /callback); default 100
 
 upload callbacks made by the local bucket (examples/README.md, Upload callbacks):
   --callback-timeout S seconds one callback URL may take, resolving to answering; default 5 (OSS's)
@@ -354,7 +355,8 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let upload_url = o.oss_host.as_deref().map_or(local_bucket_url.as_str(), |host| host.trim_end_matches('/'));
     let endpoint = Endpoint::custom(upload_url)?;
     let policy = builder(&endpoint).build()?;
-    let callbacks = Callbacks::new(o.callback, o.oss_host.is_some(), &public_url).map_err(Failure::Refused)?;
+    let callbacks = Callbacks::new(o.callback, o.oss_host.is_some(), &public_url, o.limits.max_uploads)
+        .map_err(Failure::Refused)?;
     // The policy pins the callback, so a browser cannot point OSS's callback elsewhere.
     let callback_policy = builder(&endpoint).callback(callbacks.signature_callback()).build()?;
     let removed = if temp_data_dir.is_some() { " (removed when the server stops)" } else { "" };

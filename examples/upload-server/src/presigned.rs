@@ -210,7 +210,7 @@ async fn put_object_inner(
 /// The body, staged: at most `max` bytes, each read within `--read-timeout`; and its MD5. The
 /// staging file goes when a refusal drops it.
 async fn read_body(app: &App, body: Body, max: u64, request_id: &str) -> Result<(TempFile, [u8; 16]), Rejection> {
-    let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id).await?;
+    let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id, "part").await?;
     let mut stream = body.into_data_stream();
     let (mut size, mut md5) = (0u64, Md5::new());
     loop {
