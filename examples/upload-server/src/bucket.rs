@@ -13,7 +13,6 @@
 //! this server's origin). Presigned URLs (`PUT`, and the check before a presigned `GET` reaches
 //! [`get_object`]) are `presigned.rs`.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -28,6 +27,7 @@ use crate::callback::{self, StoredObject};
 use crate::disk::{INCOMING, META, object_path};
 use crate::intake::{Intake, TempFile, read_form};
 use crate::oss_error::{self, next_request_id, push_element};
+use crate::percent::percent_encode;
 
 /// The CORS rule of Alibaba's direct-upload guide: origin `*`, these methods, headers `*`.
 const CORS_METHODS: &str = "POST, PUT, GET";
@@ -271,17 +271,4 @@ fn header_value(s: &str) -> HeaderValue {
 /// `<HostId>`: the host the request was sent to.
 pub(crate) fn host_id(headers: &HeaderMap) -> String {
     headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_owned()
-}
-
-/// Percent-encodes all but RFC 3986 unreserved characters (and `/` when `keep_slash`).
-pub(crate) fn percent_encode(s: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }

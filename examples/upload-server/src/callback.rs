@@ -40,7 +40,7 @@ use rsa::pkcs8::{EncodePublicKey as _, LineEnding};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 
 use crate::App;
-use crate::bucket::percent_encode;
+use crate::percent::percent_encode;
 
 /// OSS's callback timeout: 5 seconds (`docs/oss-rules.md` §9.4).
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -42,6 +42,7 @@ mod disk;
 mod intake;
 mod limits;
 mod oss_error;
+mod percent;
 mod presigned;
 mod verify_adapter;
 
