@@ -81,8 +81,10 @@ impl PresignedRequest {
         Self { bucket: Some(bucket.to_owned()), ..Self::new(method, format!("/{key}"), query) }
     }
 
-    /// The path and query of `url` (`https://host/path?query`, or `/path?query`).
+    /// The path and query of `url` (`https://host/path?query`, or `/path?query`); a
+    /// `#fragment` is dropped, as a browser never sends it.
     pub fn from_url(method: impl Into<String>, url: &str) -> Self {
+        let url = url.split_once('#').map_or(url, |(before, _)| before);
         let path_and_query = match url.split_once("://") {
             Some((_, rest)) => rest.find(['/', '?']).map_or("/", |at| &rest[at..]),
             None => url,

@@ -54,6 +54,18 @@ fn a_python_sdk_url_verifies() {
 }
 
 #[test]
+fn a_fragment_is_not_part_of_what_is_signed() {
+    let creds = Credentials::example();
+    let url = sign(&Presign::get(Bucket::new("examplebucket").unwrap(), "a.txt"), &creds);
+    let with_fragment = format!("{}#page=2", url.url());
+    let request = PresignedRequest::from_url("GET", &with_fragment);
+    assert_eq!(request, PresignedRequest::from_url("GET", url.url()));
+    verifier().verify_presigned_at(&request, &creds, NOW).expect("the browser sends no fragment");
+    let host_only = PresignedRequest::from_url("GET", "https://examplebucket.oss-cn-hangzhou.aliyuncs.com#x");
+    assert_eq!((host_only.path.as_str(), host_only.query.as_str()), ("/", ""));
+}
+
+#[test]
 fn each_rule_has_its_answer() {
     let creds = Credentials::example();
     let url =
