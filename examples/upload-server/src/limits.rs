@@ -1,7 +1,7 @@
 //! What one client may cost the server: the limits behind `--max-request-size`,
-//! `--max-part-header`, `--read-timeout`, `--min-body-rate` and `--max-uploads`. Anyone who can
-//! reach the local bucket can send anything, so each is enforced while reading, before the
-//! bytes are kept.
+//! `--max-part-header`, `--read-timeout`, `--min-body-rate`, `--max-uploads` and
+//! `--max-connections`. Anyone who can reach the local bucket can send anything, so each is
+//! enforced while reading, before the bytes are kept.
 
 use std::time::Duration;
 
@@ -23,6 +23,11 @@ pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// of what the slowest mobile links (2G GPRS, ~40 kbit/s) carry, so only a client that holds
 /// back is refused; one that drips a byte per read timeout no longer holds its slot for ever.
 pub(crate) const DEFAULT_MIN_BODY_RATE: u64 = 500;
+/// Connections served at once: the `worker_connections` of nginx's sample configuration. Each
+/// holds a socket and at most one file (a staging file or an object being sent), so all of
+/// them need about twice as many file descriptors (`ulimit -n`); below that, accepting fails
+/// first and the accept loop waits for descriptors to free.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Uploads read at once; one more is refused with 503 `ActiveRequestLimitExceeded`.
 pub(crate) const DEFAULT_MAX_UPLOADS: usize = 100;
 /// What each form field costs in the 8 MB budget of the fields before the file, beyond its
@@ -39,6 +44,7 @@ pub(crate) struct Limits {
     /// Bytes a second; 0: no minimum.
     pub(crate) min_body_rate: u64,
     pub(crate) max_uploads: usize,
+    pub(crate) max_connections: usize,
 }
 
 impl Default for Limits {
@@ -49,6 +55,7 @@ impl Default for Limits {
             read_timeout: DEFAULT_READ_TIMEOUT,
             min_body_rate: DEFAULT_MIN_BODY_RATE,
             max_uploads: DEFAULT_MAX_UPLOADS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -64,6 +71,8 @@ impl Limits {
             Some("--read-timeout must be at least 1")
         } else if self.max_uploads == 0 {
             Some("--max-uploads must be at least 1")
+        } else if self.max_connections == 0 {
+            Some("--max-connections must be at least 1")
         } else {
             None
         }

@@ -110,6 +110,8 @@ limits on what one client may cost the local bucket (examples/README.md, Limits)
                        window, else 400 RequestTimeout; 0: no minimum; default 500 (Apache's)
   --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded (and as
                        many callback requests to /callback); default 100
+  --max-connections N  connections served at once; more wait to be accepted until one closes;
+                       default 1024 (nginx's worker_connections)
 
 upload callbacks made by the local bucket (examples/README.md, Upload callbacks):
   --callback-timeout S seconds one callback URL may take, resolving to answering; default 5 (OSS's)
@@ -189,6 +191,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
             }
             "--min-body-rate" => o.limits.min_body_rate = number(&name, &value()?)?,
             "--max-uploads" => o.limits.max_uploads = number(&name, &value()?)?,
+            "--max-connections" => o.limits.max_connections = number(&name, &value()?)?,
             "--callback-timeout" => {
                 o.callback.timeout = std::time::Duration::from_secs(number(&name, &value()?)?);
             }
@@ -412,7 +415,7 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let stop = shutdown()?;
     // Not `println!`: a reader that goes away must not bring the server down.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    connection::serve(listener, router, o.limits.read_timeout, stop).await;
+    connection::serve(listener, router, o.limits, stop).await;
     drop(temp_data_dir);
     Ok(())
 }

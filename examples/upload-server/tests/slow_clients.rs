@@ -1,6 +1,6 @@
 //! Clients that hold the server's resources by being slow rather than large (`abuse.rs` has
 //! the large ones): a body that drips in just fast enough to beat the read timeout
-//! (`--min-body-rate`).
+//! (`--min-body-rate`), and connections that are opened and left idle (`--max-connections`).
 
 mod common;
 
@@ -138,4 +138,25 @@ fn min_body_rate_0_sets_no_minimum() {
     let server = Server::start("slow-drip-off", &["--read-timeout", "1", "--min-body-rate", "0"]);
     let (answer, took, _) = drip(&server, &put_head(&server), Duration::from_secs(3));
     assert!(answer.is_empty(), "--min-body-rate 0 sets no minimum, yet after {took:?}: {answer:?}");
+}
+
+/// Whether `stream`, which has sent a request, gets an answer within `wait`.
+fn answered(stream: &mut TcpStream, wait: Duration) -> bool {
+    stream.set_read_timeout(Some(wait)).unwrap();
+    let mut first = [0; 12];
+    stream.read_exact(&mut first).is_ok_and(|()| &first == b"HTTP/1.1 200")
+}
+
+#[test]
+fn connections_over_max_connections_wait_until_one_closes() {
+    let server = Server::start("max-connections", &["--max-connections", "2", "--read-timeout", "10"]);
+    let addr = server.url.trim_start_matches("http://");
+    let idle: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // The kernel completes the third connection, but the server does not take it.
+    let mut third = TcpStream::connect(addr).unwrap();
+    write!(third, "GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    assert!(!answered(&mut third, Duration::from_secs(1)), "a third connection was served");
+    drop(idle);
+    assert!(answered(&mut third, Duration::from_secs(5)), "the waiting connection was not served");
 }
