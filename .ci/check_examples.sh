@@ -212,13 +212,14 @@ serve() { # arguments...: upload_server on a free port with data folder $tmp/dat
 check "upload_server --help: usage line and every option of the examples/README.md "Options" table on stdout, exit 0" \
   'help_matches_readme upload_server examples/README.md "### Options"'
 for bad in "--bogus" "extra" "--listen nowhere" "--max-size ten" "--expires-in soon" "--temp-upload-v1=yes" "--region" "--region --bucket x" \
-  "--read-timeout soon" "--max-uploads -1" "--max-request-size 5GB" "--max-part-header 1.5"; do
+  "--read-timeout soon" "--max-uploads -1" "--max-request-size 5GB" "--max-part-header 1.5" \
+  "--min-body-rate fast" "--min-body-rate -1" "--max-connections many" "--max-connections 1e3"; do
   serve $bad
   check "upload_server $bad: usage error, exit 2, one 'upload_server: ' line on stderr, nothing on stdout" 'fails upload_server 2 && [ ! -e "$tmp/data" ]'
 done
 for bad in "--bucket A_B" "--region CN" "--region oss-cn-hangzhou.aliyuncs.com" "--max-size 0" "--expires-in 0" "--expires-in 700000" \
   "--expires-in 999999999999" "--oss-host ftp://bucket.example" "--public-url example.com" "--guide-page /nonexistent" \
-  "--read-timeout 0" "--max-uploads 0" "--max-request-size 0" "--max-part-header 0"; do
+  "--read-timeout 0" "--max-uploads 0" "--max-request-size 0" "--max-part-header 0" "--max-connections 0"; do
   serve $bad
   check "upload_server $bad: refused, exit 1, one 'upload_server: ' line on stderr, nothing on stdout or on disk" 'fails upload_server 1 && [ ! -e "$tmp/data" ]'
 done
@@ -228,6 +229,10 @@ serve --max-size 0
 check "upload_server --max-size 0: names the flag" 'says "--max-size must be at least 1"'
 serve --read-timeout 0
 check "upload_server --read-timeout 0: names the flag" 'says "--read-timeout must be at least 1"'
+serve --max-connections 0
+check "upload_server --max-connections 0: names the flag" 'says "--max-connections must be at least 1"'
+serve --min-body-rate 0 --max-connections 1
+check "upload_server --min-body-rate 0 --max-connections 1: serves until interrupted, exit 0" '[ $rc -eq 0 ] && grep -q "listening on" "$tmp/out"'
 serve --region oss-cn-hangzhou.aliyuncs.com
 check "upload_server --region oss-cn-hangzhou.aliyuncs.com: an endpoint, whose region is cn-hangzhou" 'says "is an endpoint" && says "region is cn-hangzhou"'
 serve --expires-in 999999999999

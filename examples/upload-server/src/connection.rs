@@ -4,9 +4,16 @@
 //! body's own timeout is in the routes that read one (`intake.rs`, `presigned.rs`,
 //! `callback.rs`). A client that takes nothing of an answer for as long is cut off too
 //! ([`WriteTimeout`]).
+//!
+//! At most `--max-connections` connections are served at once. With all of them open the loop
+//! stops accepting until one closes (as Go's `netutil.LimitListener`): new connections wait in
+//! the kernel's listen queue, costing the server nothing, and are served in turn, while the
+//! open ones go on as before. Accepting and closing them at once would turn a burst into failed
+//! requests, and cost an accept and a close for every retry.
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -16,18 +23,23 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+
+use crate::limits::Limits;
 
 /// Serves `router` on `listener` until `stop` resolves, then waits for the requests in flight
 /// (each bounded by the read timeout while it waits for the client).
-pub(crate) async fn serve(
-    listener: TcpListener,
-    router: Router,
-    read_timeout: Duration,
-    stop: impl Future<Output = ()>,
-) {
+pub(crate) async fn serve(listener: TcpListener, router: Router, limits: Limits, stop: impl Future<Output = ()>) {
+    let read_timeout = limits.read_timeout;
     let graceful = GracefulShutdown::new();
+    let connections = Arc::new(Semaphore::new(limits.max_connections.min(Semaphore::MAX_PERMITS)));
     let mut stop = std::pin::pin!(stop);
     loop {
+        // Held by the connection's task until the connection ends.
+        let permit = tokio::select! {
+            permit = Arc::clone(&connections).acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut stop => break,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -48,6 +60,7 @@ pub(crate) async fn serve(
         tokio::spawn(async move {
             // A client that goes away or times out is no error of the server's.
             let _ = connection.await;
+            drop(permit);
         });
     }
     drop(listener);

@@ -3,17 +3,17 @@
 //! stored), and the file is streamed to a staging file only up to the size the policy allows.
 //!
 //! The body reaches the multipart parser through [`guarded`], which stops it at
-//! `--max-request-size`, when the client sends nothing for `--read-timeout`, and when
+//! `--max-request-size`, when the body is late (nothing for `--read-timeout`, or less than
+//! `--min-body-rate`: [`Pace`]), and when
 //! `--max-part-header` bytes arrive without the parser finding a part or data (a part header
 //! that never ends, or no boundary at all), so the parser's buffer stays small.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use futures_util::{Stream, StreamExt as _};
+use futures_util::Stream;
 use md5::{Digest as _, Md5};
 use oss_post_policy::time::OffsetDateTime;
 use oss_post_policy::verify::{
@@ -25,6 +25,7 @@ use crate::App;
 use crate::disk::{INCOMING, object_path};
 use crate::limits::{FIELD_OVERHEAD, Limits};
 use crate::oss_error;
+use crate::pace::{Late, Pace};
 
 /// A form the verifier accepted, its file staged.
 pub(crate) struct Intake {
@@ -44,7 +45,7 @@ pub(crate) async fn read_form(
     let unparsed = Arc::new(AtomicUsize::new(0));
     let limits = app.limits;
     let mut multipart = multer::Multipart::new(guarded(body, limits, Arc::clone(&unparsed)), boundary);
-    let refusal = |e: multer::Error| body_refusal(&e, &limits);
+    let refusal = |e: multer::Error| body_refusal(&e);
     // The parser produced something: the bytes it was fed are no longer unparsed.
     let parsed = || unparsed.store(0, Ordering::Relaxed);
     let mut submission = Submission::new();
@@ -136,7 +137,7 @@ async fn read_value(
 /// Why the server stopped reading a body.
 #[derive(Debug)]
 enum BodyLimit {
-    Timeout(Duration),
+    Late(Late),
     TooLarge(u64),
     PartHeader(usize),
 }
@@ -144,7 +145,7 @@ enum BodyLimit {
 impl std::fmt::Display for BodyLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Timeout(t) => write!(f, "nothing arrived for {} s", t.as_secs()),
+            Self::Late(late) => write!(f, "the body {late}"),
             Self::TooLarge(n) => write!(f, "the body is over {n} bytes"),
             Self::PartHeader(n) => write!(f, "over {n} bytes without a complete part header or boundary"),
         }
@@ -154,10 +155,10 @@ impl std::fmt::Display for BodyLimit {
 impl std::error::Error for BodyLimit {}
 
 /// The answer to a parser error: a limit of [`guarded`], or a body that is not well formed.
-fn body_refusal(e: &multer::Error, limits: &Limits) -> Rejection {
+fn body_refusal(e: &multer::Error) -> Rejection {
     if let multer::Error::StreamReadFailed(source) = e {
         match source.downcast_ref::<BodyLimit>() {
-            Some(BodyLimit::Timeout(_)) => return oss_error::request_timeout(limits.read_timeout),
+            Some(BodyLimit::Late(late)) => return oss_error::request_timeout(late),
             Some(BodyLimit::TooLarge(n)) => return oss_error::request_too_large(*n),
             Some(BodyLimit::PartHeader(n)) => {
                 return oss_error::malformed(format!(
@@ -181,31 +182,31 @@ fn guarded(
     limits: Limits,
     unparsed: Arc<AtomicUsize>,
 ) -> impl Stream<Item = Result<Bytes, BoxError>> + Send {
-    let state = (body.into_data_stream(), 0u64, false);
-    futures_util::stream::unfold(state, move |(mut stream, mut read, stopped)| {
+    let state = (body.into_data_stream(), Pace::start(&limits), 0u64, false);
+    futures_util::stream::unfold(state, move |(mut stream, mut pace, mut read, stopped)| {
         let unparsed = Arc::clone(&unparsed);
         async move {
             if stopped {
                 return None;
             }
-            let stop = |limit: BodyLimit, stream| Some((Err(BoxError::from(limit)), (stream, 0, true)));
+            let stop = |limit: BodyLimit, stream, pace| Some((Err(BoxError::from(limit)), (stream, pace, 0, true)));
             // The parser takes chunks until none is ready; pausing here once makes it parse
             // what it holds first, so `unparsed` is what it could not parse.
             tokio::task::yield_now().await;
             if unparsed.load(Ordering::Relaxed) > limits.max_part_header {
-                return stop(BodyLimit::PartHeader(limits.max_part_header), stream);
+                return stop(BodyLimit::PartHeader(limits.max_part_header), stream, pace);
             }
-            match tokio::time::timeout(limits.read_timeout, stream.next()).await {
-                Err(_) => stop(BodyLimit::Timeout(limits.read_timeout), stream),
+            match pace.next(&mut stream).await {
+                Err(late) => stop(BodyLimit::Late(late), stream, pace),
                 Ok(None) => None,
-                Ok(Some(Err(e))) => Some((Err(BoxError::from(e)), (stream, 0, true))),
+                Ok(Some(Err(e))) => Some((Err(BoxError::from(e)), (stream, pace, 0, true))),
                 Ok(Some(Ok(chunk))) => {
                     read += chunk.len() as u64;
                     if read > limits.max_request_size {
-                        return stop(BodyLimit::TooLarge(limits.max_request_size), stream);
+                        return stop(BodyLimit::TooLarge(limits.max_request_size), stream, pace);
                     }
                     unparsed.fetch_add(chunk.len(), Ordering::Relaxed);
-                    Some((Ok(chunk), (stream, read, false)))
+                    Some((Ok(chunk), (stream, pace, read, false)))
                 }
             }
         }

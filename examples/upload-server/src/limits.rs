@@ -1,6 +1,7 @@
 //! What one client may cost the server: the limits behind `--max-request-size`,
-//! `--max-part-header`, `--read-timeout` and `--max-uploads`. Anyone who can reach the local
-//! bucket can send anything, so each is enforced while reading, before the bytes are kept.
+//! `--max-part-header`, `--read-timeout`, `--min-body-rate`, `--max-uploads` and
+//! `--max-connections`. Anyone who can reach the local bucket can send anything, so each is
+//! enforced while reading, before the bytes are kept.
 
 use std::time::Duration;
 
@@ -17,6 +18,16 @@ pub(crate) const DEFAULT_MAX_PART_HEADER: usize = 64 * 1024;
 /// How long a connection may send nothing: a request head must arrive within it, and a body
 /// may pause no longer.
 pub(crate) const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The least a request body must bring, bytes a second over each `--read-timeout` window:
+/// Apache's `mod_reqtimeout` default (`MinRate=500`). 500 bytes a second (4 kbit/s) is a tenth
+/// of what the slowest mobile links (2G GPRS, ~40 kbit/s) carry, so only a client that holds
+/// back is refused; one that drips a byte per read timeout no longer holds its slot for ever.
+pub(crate) const DEFAULT_MIN_BODY_RATE: u64 = 500;
+/// Connections served at once: the `worker_connections` of nginx's sample configuration. Each
+/// holds a socket and at most one file (a staging file or an object being sent), so all of
+/// them need about twice as many file descriptors (`ulimit -n`); below that, accepting fails
+/// first and the accept loop waits for descriptors to free.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// Uploads read at once; one more is refused with 503 `ActiveRequestLimitExceeded`.
 pub(crate) const DEFAULT_MAX_UPLOADS: usize = 100;
 /// What each form field costs in the 8 MB budget of the fields before the file, beyond its
@@ -30,7 +41,10 @@ pub(crate) struct Limits {
     pub(crate) max_request_size: u64,
     pub(crate) max_part_header: usize,
     pub(crate) read_timeout: Duration,
+    /// Bytes a second; 0: no minimum.
+    pub(crate) min_body_rate: u64,
     pub(crate) max_uploads: usize,
+    pub(crate) max_connections: usize,
 }
 
 impl Default for Limits {
@@ -39,7 +53,9 @@ impl Default for Limits {
             max_request_size: DEFAULT_MAX_REQUEST_SIZE,
             max_part_header: DEFAULT_MAX_PART_HEADER,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            min_body_rate: DEFAULT_MIN_BODY_RATE,
             max_uploads: DEFAULT_MAX_UPLOADS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -55,6 +71,8 @@ impl Limits {
             Some("--read-timeout must be at least 1")
         } else if self.max_uploads == 0 {
             Some("--max-uploads must be at least 1")
+        } else if self.max_connections == 0 {
+            Some("--max-connections must be at least 1")
         } else {
             None
         }

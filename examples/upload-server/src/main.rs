@@ -42,6 +42,7 @@ mod disk;
 mod intake;
 mod limits;
 mod oss_error;
+mod pace;
 mod percent;
 mod presigned;
 mod verify_adapter;
@@ -105,8 +106,12 @@ limits on what one client may cost the local bucket (examples/README.md, Limits)
                        boundary); default 65536
   --read-timeout S     seconds a connection may send nothing (a request head must arrive
                        within it), or take nothing of an answer; default 30
+  --min-body-rate N    least bytes a second a request body must bring over each read-timeout
+                       window, else 400 RequestTimeout; 0: no minimum; default 500 (Apache's)
   --max-uploads N      uploads read at once, more get 503 ActiveRequestLimitExceeded (and as
                        many callback requests to /callback); default 100
+  --max-connections N  connections served at once; more wait to be accepted until one closes;
+                       default 1024 (nginx's worker_connections)
 
 upload callbacks made by the local bucket (examples/README.md, Upload callbacks):
   --callback-timeout S seconds one callback URL may take, resolving to answering; default 5 (OSS's)
@@ -184,7 +189,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Fai
             "--read-timeout" => {
                 o.limits.read_timeout = std::time::Duration::from_secs(number(&name, &value()?)?);
             }
+            "--min-body-rate" => o.limits.min_body_rate = number(&name, &value()?)?,
             "--max-uploads" => o.limits.max_uploads = number(&name, &value()?)?,
+            "--max-connections" => o.limits.max_connections = number(&name, &value()?)?,
             "--callback-timeout" => {
                 o.callback.timeout = std::time::Duration::from_secs(number(&name, &value()?)?);
             }
@@ -408,7 +415,7 @@ async fn serve(o: Options) -> Result<(), Failure> {
     let stop = shutdown()?;
     // Not `println!`: a reader that goes away must not bring the server down.
     let _ = std::io::Write::write_all(&mut std::io::stdout(), banner.as_bytes());
-    connection::serve(listener, router, o.limits.read_timeout, stop).await;
+    connection::serve(listener, router, o.limits, stop).await;
     drop(temp_data_dir);
     Ok(())
 }

@@ -87,13 +87,14 @@ pub(crate) fn second_file() -> Rejection {
     )
 }
 
-/// `--read-timeout`: the body paused too long. OSS's code for a connection it gave up on (as
+/// `--read-timeout`, `--min-body-rate`: the body paused too long or came too slowly (`late`
+/// says which, "sent nothing for 30 seconds"). OSS's code for a connection it gave up on (as
 /// S3's); the message is ours.
-pub(crate) fn request_timeout(timeout: std::time::Duration) -> Rejection {
+pub(crate) fn request_timeout(late: impl std::fmt::Display) -> Rejection {
     error(
         StatusCode::BAD_REQUEST,
         "RequestTimeout",
-        format!("Your upload sent nothing for {} seconds; the server stopped reading it.", timeout.as_secs()),
+        format!("Your upload {late}; the server stopped reading it."),
         None,
     )
 }

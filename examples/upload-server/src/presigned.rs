@@ -10,7 +10,7 @@
 //! bucket's URL as a custom endpoint, sign `/<bucket>/<key>` (`docs/oss-rules.md` §13).
 //!
 //! An accepted PUT is streamed to a staging file under the POST path's limits (at most 5 GB or
-//! `--max-request-size`, `--read-timeout`, `--max-uploads`), then renamed into place with the
+//! `--max-request-size`, `--read-timeout`, `--min-body-rate`, `--max-uploads`), then renamed into place with the
 //! `Content-Type` it was sent with (signed, as V4 signs it always) and, when it sends
 //! `x-oss-forbid-overwrite: true` (signed too), only if the key is free. A refused PUT stores
 //! nothing.
@@ -22,7 +22,6 @@ use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use futures_util::StreamExt as _;
 use md5::{Digest as _, Md5};
 use oss_post_policy::time::{Duration, OffsetDateTime};
 use oss_post_policy::verify::{MAX_OBJECT_SIZE, PresignedRequest, Rejection};
@@ -33,6 +32,7 @@ use crate::bucket::{self, error_response, finish, host_id, store, store_content_
 use crate::disk::{INCOMING, META, object_path};
 use crate::intake::TempFile;
 use crate::oss_error::{self, next_request_id};
+use crate::pace::Pace;
 
 const CONTENT_MD5: HeaderName = HeaderName::from_static("content-md5");
 const FORBID_OVERWRITE: HeaderName = HeaderName::from_static("x-oss-forbid-overwrite");
@@ -207,15 +207,15 @@ async fn put_object_inner(
     Ok((StatusCode::OK, [(header::ETAG, etag), (CONTENT_MD5, content_md5)]).into_response())
 }
 
-/// The body, staged: at most `max` bytes, each read within `--read-timeout`; and its MD5. The
+/// The body, staged: at most `max` bytes at the pace of [`Pace`]; and its MD5. The
 /// staging file goes when a refusal drops it.
 async fn read_body(app: &App, body: Body, max: u64, request_id: &str) -> Result<(TempFile, [u8; 16]), Rejection> {
     let mut staged = TempFile::create(&app.data_dir.join(INCOMING), request_id, "part").await?;
     let mut stream = body.into_data_stream();
-    let (mut size, mut md5) = (0u64, Md5::new());
+    let (mut size, mut md5, mut pace) = (0u64, Md5::new(), Pace::start(&app.limits));
     loop {
-        let chunk = match tokio::time::timeout(app.limits.read_timeout, stream.next()).await {
-            Err(_) => return Err(oss_error::request_timeout(app.limits.read_timeout)),
+        let chunk = match pace.next(&mut stream).await {
+            Err(late) => return Err(oss_error::request_timeout(late)),
             Ok(None) => break,
             Ok(Some(Err(e))) => return Err(oss_error::incomplete_body(e)),
             Ok(Some(Ok(chunk))) => chunk,
