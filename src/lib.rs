@@ -92,6 +92,7 @@ pub mod error;
 pub mod field;
 pub mod form;
 mod json;
+mod percent;
 pub mod policy;
 mod policy_text;
 pub mod presign;

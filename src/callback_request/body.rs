@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::CallbackRequestError;
 use crate::callback::{CallbackBodyType, SystemVariable};
 use crate::json::{self, Json, JsonError};
+use crate::percent;
 
 /// A callback request whose signature verified, with its body's entries.
 ///
@@ -108,12 +109,7 @@ fn to_serde(value: Json) -> serde_json::Value {
 /// and the first `=`, `+` as a space, `%XX` decoded, invalid UTF-8 replaced; empty parts
 /// skipped.
 fn form_entries(body: &[u8]) -> Vec<(String, String)> {
-    let decode = |part: &[u8]| {
-        let plus_as_space: Vec<u8> = part.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
-        let mut out = Vec::with_capacity(plus_as_space.len());
-        super::percent_decode_into(&plus_as_space, &mut out);
-        String::from_utf8_lossy(&out).into_owned()
-    };
+    let decode = |part: &[u8]| String::from_utf8_lossy(&percent::decode_lossy(part, true).0).into_owned();
     body.split(|&b| b == b'&')
         .filter(|part| !part.is_empty())
         .map(|part| match part.iter().position(|&b| b == b'=') {

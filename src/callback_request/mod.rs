@@ -72,6 +72,7 @@ pub use public_key::{CallbackPublicKey, OSS_PUBLIC_KEY_PEM, OSS_PUBLIC_KEY_URL};
 use crate::callback::CallbackBodyType;
 #[cfg(doc)]
 use crate::callback::SystemVariable;
+use crate::percent;
 
 /// The key URL prefixes OSS documents; the host ends at the `/`, so no port, user or other
 /// host can follow it.
@@ -227,7 +228,7 @@ impl<'a> CallbackRequest<'a> {
     pub fn string_to_sign(&self) -> Vec<u8> {
         let query = self.query.filter(|q| !q.is_empty());
         let mut text = Vec::with_capacity(self.path.len() + query.map_or(0, |q| q.len() + 1) + 1 + self.body.len());
-        percent_decode_into(self.path.as_bytes(), &mut text);
+        text.extend(percent::decode_lossy(self.path.as_bytes(), false).0);
         if let Some(query) = query {
             text.push(b'?');
             text.extend_from_slice(query.as_bytes());
@@ -280,26 +281,4 @@ fn decode_key_url(value: &str) -> Result<String, CallbackRequestError> {
     let allowed = ALLOWED_KEY_URL_PREFIXES.iter().any(|prefix| url.starts_with(prefix))
         && !url.chars().any(|c| c.is_whitespace() || c.is_control());
     if allowed { Ok(url) } else { Err(CallbackRequestError::PublicKeyUrlNotAllowed { url }) }
-}
-
-/// Appends `text` with each `%XX` (two hex digits) decoded to its byte; `+` and a `%` without
-/// two hex digits stay as they are.
-fn percent_decode_into(bytes: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < bytes.len() {
-        let byte = bytes.get(i + 1..i + 3).and_then(|hex| {
-            let hex = std::str::from_utf8(hex).ok()?;
-            u8::from_str_radix(hex, 16).ok().filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))
-        });
-        match (bytes[i], byte) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (other, _) => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
 }

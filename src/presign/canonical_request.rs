@@ -10,6 +10,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::percent::encode_into;
 use crate::signature::ALGORITHM_V4;
 
 /// The hashed payload of a presigned request: the body is not signed.
@@ -17,73 +18,6 @@ pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The header whose value, when signed, replaces [`UNSIGNED_PAYLOAD`] (as the Go and Python
 /// SDKs do).
 pub(crate) const CONTENT_SHA256: &str = "x-oss-content-sha256";
-
-/// RFC 3986 unreserved characters, `A-Z a-z 0-9 - . _ ~`, by byte.
-const UNRESERVED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b: u8 = 0;
-    loop {
-        table[b as usize] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-        if b == u8::MAX {
-            break table;
-        }
-        b += 1;
-    }
-};
-
-/// Appends `bytes` percent-encoded: RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`)
-/// stay, and `/` too when `keep_slash`; every other byte is `%XX` in upper-case hex (a space is
-/// `%20`, never `+`).
-pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let kept = |b: u8| UNRESERVED[usize::from(b)] || (keep_slash && b == b'/');
-    // Written as bytes (runs of kept bytes copied whole), checked as UTF-8 once: every byte
-    // written is ASCII.
-    let mut buf = std::mem::take(out).into_bytes();
-    buf.reserve(bytes.len());
-    let mut rest = bytes;
-    while let Some(at) = rest.iter().position(|&b| !kept(b)) {
-        let b = rest[at];
-        buf.extend_from_slice(&rest[..at]);
-        buf.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-        rest = &rest[at + 1..];
-    }
-    buf.extend_from_slice(rest);
-    *out = String::from_utf8(buf).expect("percent-encoding writes ASCII");
-}
-
-/// `bytes` percent-encoded, `/` included.
-pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    encode_into(&mut out, bytes, false);
-    out
-}
-
-/// Decodes `%XX` (two hex digits; and, in a query, `+` as a space); `None` for a broken escape.
-pub(crate) fn decode(text: &str, plus_is_space: bool) -> Option<Vec<u8>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                // Checked digit by digit: `u8::from_str_radix` alone would also read "+F".
-                let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
-                out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    Some(out)
-}
 
 /// The object's path in the URL, `/` + the key encoded with its `/` kept.
 pub(crate) fn key_path(key: &[u8]) -> String {
@@ -168,21 +102,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_unreserved_characters_stay() {
-        let all: Vec<u8> = (0..=255).collect();
-        let encoded = encode(&all);
-        // Python's urllib.parse.quote(bytes(range(256)), safe="~") writes the same text.
-        assert!(encoded.starts_with("%00%01"));
-        assert!(encoded.contains("%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-.%2F0123456789%3A"));
-        assert!(
-            encoded.contains("%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopqrstuvwxyz%7B%7C%7D~%7F")
-        );
-        assert!(encoded.ends_with("%FE%FF"));
-        assert_eq!(key_path("a b/c+d//é~".as_bytes()), "/a%20b/c%2Bd//%C3%A9~");
-        assert_eq!(encode(b"a/b"), "a%2Fb");
-    }
-
-    #[test]
     fn canonical_request_has_the_documented_lines() {
         let query = canonical_query(&[("a".to_owned(), String::new()), ("b".to_owned(), "1%202".to_owned())]);
         assert_eq!(query, "a&b=1%202");
@@ -196,6 +115,7 @@ mod tests {
             additional_headers: "zz",
         }
         .to_text();
+        assert_eq!(key_path("a b/é".as_bytes()), "/a%20b/%C3%A9");
         assert_eq!(text, "PUT\n/bucket/k/1.txt\na&b=1%202\ncontent-type:text/plain\nzz:v\n\nzz\nUNSIGNED-PAYLOAD");
         let pinned = [(CONTENT_SHA256.to_owned(), "abc".to_owned())];
         let text = CanonicalRequest {

@@ -42,12 +42,13 @@ use time::{Duration, OffsetDateTime};
 
 use crate::error::{Error, Result};
 use crate::field::{CREDENTIAL, DATE, SECURITY_TOKEN, SIGNATURE_V4, SIGNATURE_VERSION};
+use crate::percent::encode;
 use crate::region::{Bucket, Endpoint};
 use crate::signature::{ALGORITHM_V4, SignatureVersion};
 use crate::signer::Signer;
 use crate::temp_upload::MAX_KEY_BYTES;
 use crate::time_fmt;
-use canonical_request::{CanonicalRequest, canonical_query, encode, key_path, signed_by_default, string_to_sign};
+use canonical_request::{CanonicalRequest, canonical_query, key_path, signed_by_default, string_to_sign};
 pub use presigned_url::PresignedUrl;
 pub(crate) use presigned_url::redact_query;
 

@@ -6,8 +6,8 @@ use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 use time::OffsetDateTime;
 
 use super::HttpMethod;
-use super::canonical_request::decode;
 use crate::field::{REDACTED, SECURITY_TOKEN, SIGNATURE_V4};
+use crate::percent::decode;
 use crate::time_fmt;
 
 /// A signed request: the method, the URL, the headers the client must send, the expiration.

@@ -20,9 +20,8 @@ use super::{Verifier, scope, signature};
 use crate::field::{
     ACCESS_KEY_ID_V1, CREDENTIAL, DATE, REDACTED, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
 };
-use crate::presign::canonical_request::{
-    CanonicalRequest, canonical_query, decode, encode, signed_by_default, string_to_sign,
-};
+use crate::percent::{decode, encode};
+use crate::presign::canonical_request::{CanonicalRequest, canonical_query, signed_by_default, string_to_sign};
 use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, MAX_EXPIRES_IN, RESERVED_QUERY};
 use crate::signature::ALGORITHM_V4;
 use crate::time_fmt;

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use crate::field::{
     ACCESS_KEY_ID_V1, CREDENTIAL, DATE, REDACTED, SECURITY_TOKEN, SIGNATURE_V1, SIGNATURE_V4, SIGNATURE_VERSION,
 };
-use crate::presign::canonical_request::decode;
+use crate::percent::decode;
 use crate::presign::{ADDITIONAL_HEADERS, EXPIRES, redact_query};
 
 /// A request as a server received it: method, raw path, raw query, headers.
