@@ -137,15 +137,11 @@ impl Callbacks {
         Ok(Self { url: format!("{public_url}{ROUTE}"), key, public_pem, trusted, limits, requests })
     }
 
-    /// `authorization`: base64 of the RSA-MD5 signature of the callback's signed string.
+    /// `authorization`: base64 of the RSA-MD5 signature of the callback's signed string, the
+    /// one the crate's verifier checks (`url_decode(path)`, `?query` when there is one, `\n`,
+    /// the body).
     fn sign(&self, path: &str, query: Option<&str>, body: &[u8]) -> Result<String, String> {
-        let mut text = percent_decode(path);
-        if let Some(query) = query.filter(|q| !q.is_empty()) {
-            text.push(b'?');
-            text.extend_from_slice(query.as_bytes());
-        }
-        text.push(b'\n');
-        text.extend_from_slice(body);
+        let text = CallbackRequest::new(path, body).query(query.unwrap_or_default()).string_to_sign();
         let digest = Md5::digest(&text);
         let signature = self
             .key
@@ -153,27 +149,6 @@ impl Callbacks {
             .map_err(|e| format!("cannot sign the callback: {e}"))?;
         Ok(base64::engine::general_purpose::STANDARD.encode(signature))
     }
-}
-
-/// `url_decode(path)`: each `%XX` (two hex digits) decoded, everything else as is.
-fn percent_decode(path: &str) -> Vec<u8> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match hex.filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) {
-            Some(h) if bytes[i] == b'%' => {
-                out.push(u8::from_str_radix(h, 16).expect("two hex digits"));
-                i += 3;
-            }
-            _ => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// What the bucket knows about the object it stored, for the system variables.
@@ -454,15 +429,5 @@ async fn application(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap, 
             axum::Json(answer).into_response()
         }
         Err(e) => refused(StatusCode::BAD_REQUEST, e.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_are_decoded_once_and_only_percent_hex() {
-        assert_eq!(percent_decode("/a%20b/%2541+c%zz%4"), b"/a b/%41+c%zz%4");
     }
 }
