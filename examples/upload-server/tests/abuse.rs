@@ -18,10 +18,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use md5::{Digest as _, Md5};
-use oss_post_policy::time::{Duration as Lifetime, OffsetDateTime};
-use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
+use oss_post_policy::FormFields;
 
-use common::{BUCKET, Server};
+use common::{BUCKET, Server, signed_form};
 
 const MIB: u64 = 1024 * 1024;
 /// The most any one attack may grow the server's peak resident memory.
@@ -234,19 +233,6 @@ fn body(head: Vec<u8>, size: u64, tail: Vec<u8>) -> (u64, impl Iterator<Item = V
 /// `bytes` in MiB with one decimal.
 fn mib(bytes: u64) -> String {
     format!("{}.{}", bytes / MIB, bytes % MIB * 10 / MIB)
-}
-
-/// A form signed with the server's credentials for keys under `user-dir/`, files 1..`max_size`.
-fn signed_form(server: &Server, max_size: u64) -> FormFields {
-    PostPolicy::builder(Bucket::new(BUCKET).unwrap())
-        .expires_in(Lifetime::hours(1))
-        .key_starts_with("user-dir/")
-        .content_length_range(1, max_size)
-        .endpoint(Endpoint::custom(&server.bucket_url()).unwrap())
-        .build()
-        .unwrap()
-        .sign_at(&Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap()), OffsetDateTime::now_utc())
-        .unwrap()
 }
 
 fn signed_fields<'a>(form: &'a FormFields, key: &'a str) -> Vec<(&'a str, &'a str)> {

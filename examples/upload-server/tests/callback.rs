@@ -13,12 +13,9 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
 use oss_post_policy::callback_request::{CallbackPublicKey, CallbackRequest, CallbackRequestError};
-use oss_post_policy::time::OffsetDateTime;
-use oss_post_policy::{
-    Bucket, Callback, CallbackBodyType, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer,
-};
+use oss_post_policy::{Callback, CallbackBodyType};
 
-use common::{BUCKET, Reply, Server, multipart_typed, post};
+use common::{BUCKET, Reply, Server, multipart_typed, post, signed_form};
 
 /// A request as a callback server received it.
 #[derive(Clone, Debug)]
@@ -109,23 +106,10 @@ fn read_request(stream: &mut TcpStream) -> Option<Received> {
 /// A raw 200 answer with a JSON body and its `Content-Length`.
 const JSON_ANSWER: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"answered\":1}\n";
 
-/// A form for `key` signed with the server's credentials.
-fn signed_form(server: &Server) -> FormFields {
-    PostPolicy::builder(Bucket::new(BUCKET).unwrap())
-        .expires_in(oss_post_policy::time::Duration::hours(1))
-        .key_starts_with("user-dir/")
-        .content_length_range(1, 1024 * 1024)
-        .endpoint(Endpoint::custom(&server.bucket_url()).unwrap())
-        .build()
-        .unwrap()
-        .sign_at(&Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap()), OffsetDateTime::now_utc())
-        .unwrap()
-}
-
 /// Uploads `bytes` (typed `text/plain`) under `key` with `callback` (encoded) and its `x:`
 /// variables as form fields.
 fn upload(server: &Server, key: &str, callback: &Callback, bytes: &[u8]) -> Reply {
-    let form = signed_form(server);
+    let form = signed_form(server, 1024 * 1024);
     let encoded = callback.encode().unwrap();
     let mut fields: Vec<(&str, &str)> = vec![("key", key), ("callback", &encoded)];
     fields.extend(callback.vars().iter().map(|(n, v)| (n.as_str(), v.as_str())));

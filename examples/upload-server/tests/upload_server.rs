@@ -10,24 +10,11 @@ use std::process::{Command, Stdio};
 
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
-use oss_post_policy::time::{Duration, OffsetDateTime};
-use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
+use oss_post_policy::FormFields;
 
-use common::{BOUNDARY, BUCKET, Server, multipart, multipart_typed, multipart_with_trailing, post, server_binary};
-
-/// A form signed with the server's credentials, key prefix and a size limit of `max_size`. The
-/// local bucket trusts any form its credentials signed, as OSS does.
-fn signed_form(server: &Server, max_size: u64) -> FormFields {
-    PostPolicy::builder(Bucket::new(BUCKET).unwrap())
-        .expires_in(Duration::hours(1))
-        .key_starts_with("user-dir/")
-        .content_length_range(1, max_size)
-        .endpoint(Endpoint::custom(&server.bucket_url()).unwrap())
-        .build()
-        .unwrap()
-        .sign_at(&Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap()), OffsetDateTime::now_utc())
-        .unwrap()
-}
+use common::{
+    BOUNDARY, BUCKET, Server, multipart, multipart_typed, multipart_with_trailing, post, server_binary, signed_form,
+};
 
 /// The server's own signature endpoint's answer, as the form fields it stands for.
 fn endpoint_form(server: &Server) -> Vec<(String, String)> {

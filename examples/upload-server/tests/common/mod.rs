@@ -5,6 +5,9 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use oss_post_policy::time::{Duration, OffsetDateTime};
+use oss_post_policy::{Bucket, Credentials, Endpoint, FormFields, PostPolicy, Region, Signer};
+
 pub const BUCKET: &str = "examplebucket";
 
 /// The server binary, which cargo builds for this package's tests.
@@ -173,4 +176,19 @@ pub fn post(url: &str, body: Vec<u8>, origin: Option<&str>) -> Reply {
     }
     let response = request.send().expect("the server answers");
     Reply { status: response.status().as_u16(), headers: response.headers().clone(), body: response.text().unwrap() }
+}
+
+/// A form signed with the server's credentials (the documentation's example pair) for keys
+/// under `user-dir/` and files of 1 to `max_size` bytes, posted to the server's local bucket.
+/// The local bucket trusts any form its credentials signed, as OSS does.
+pub fn signed_form(server: &Server, max_size: u64) -> FormFields {
+    PostPolicy::builder(Bucket::new(BUCKET).unwrap())
+        .expires_in(Duration::hours(1))
+        .key_starts_with("user-dir/")
+        .content_length_range(1, max_size)
+        .endpoint(Endpoint::custom(&server.bucket_url()).unwrap())
+        .build()
+        .unwrap()
+        .sign_at(&Signer::new(Credentials::example(), Region::new("cn-hangzhou").unwrap()), OffsetDateTime::now_utc())
+        .unwrap()
 }
